@@ -1,0 +1,33 @@
+# Shared by the stack scripts: where the stack lives and how to tell if a pid is ours.
+# The Docker engine and its bridge are machine-wide, so the stack is one per machine
+# (COMFYUME_STACK_DIR); every checkout on the machine reuses it.
+STACK_DIR=${COMFYUME_STACK_DIR:-/var/tmp/comfyume-stack}
+RUN_DIR=$STACK_DIR/run
+DOCKER_SOCK=$RUN_DIR/docker.sock
+MIRROR_ADDR=${COMFYUME_MIRROR_ADDR:-127.0.0.1:5000}
+REGISTRY_ADDR=${COMFYUME_REGISTRY_ADDR:-127.0.0.1:5001}
+REGISTRY_USER=comfyume
+ENV_FILE=$STACK_DIR/stack.env
+REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+IMAGE_CACHE=$REPO_ROOT/.stack/images
+
+# pid_alive PIDFILE NAME: the pid in PIDFILE is running and its command contains NAME.
+pid_alive() {
+  local pid
+  [ -f "$1" ] || return 1
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
+}
+
+# wait_for SECONDS DESCRIPTION COMMAND...: retry COMMAND every 0.2 s.
+wait_for() {
+  local deadline=$((SECONDS + $1)) what=$2
+  shift 2
+  until "$@" >/dev/null 2>&1; do
+    if [ $SECONDS -ge $deadline ]; then
+      echo "stack: $what did not come up in time" >&2
+      return 1
+    fi
+    sleep 0.2
+  done
+}

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Starts the real test stack: a project-private dockerd (own socket, data root and
+# pid file, containerd image store), a plain registry standing in for Docker Hub
+# (MIRROR_ADDR) and a registry with htpasswd auth standing in for GHCR
+# (REGISTRY_ADDR), QEMU binfmt for arm64, and the stand-in base images.
+# Idempotent: what is already running is reused. Writes $STACK_DIR/stack.env.
+set -euo pipefail
+# shellcheck source=scripts/stack/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+mkdir -p "$RUN_DIR" "$STACK_DIR/docker" "$STACK_DIR/registry"
+chmod 700 "$STACK_DIR"
+
+# --- QEMU for linux/arm64 builds -------------------------------------------------
+if [ ! -e /proc/sys/fs/binfmt_misc/register ]; then
+  mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc 2>/dev/null ||
+    echo "stack: cannot mount binfmt_misc; arm64 builds will not work" >&2
+fi
+if [ -e /proc/sys/fs/binfmt_misc/register ] && [ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]; then
+  update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || update-binfmts --import qemu-aarch64 >/dev/null 2>&1 ||
+    echo "stack: could not register qemu-aarch64" >&2
+fi
+
+# --- dockerd ---------------------------------------------------------------------
+cat >"$STACK_DIR/daemon.json" <<'JSON'
+{
+  "features": { "containerd-snapshotter": true },
+  "log-level": "warn"
+}
+JSON
+export DOCKER_HOST=unix://$DOCKER_SOCK
+if ! pid_alive "$RUN_DIR/dockerd.pid" dockerd; then
+  rm -f "$DOCKER_SOCK"
+  # setsid: the daemon must outlive the shell (and the test run) that started it.
+  setsid /usr/sbin/dockerd --host "unix://$DOCKER_SOCK" --data-root "$STACK_DIR/docker" \
+    --exec-root "$RUN_DIR/exec" --pidfile "$RUN_DIR/dockerd.pid" \
+    --config-file "$STACK_DIR/daemon.json" >>"$STACK_DIR/dockerd.log" 2>&1 </dev/null &
+  wait_for 60 dockerd /usr/bin/docker info || { tail -20 "$STACK_DIR/dockerd.log" >&2; exit 1; }
+fi
+/usr/bin/docker info --format '{{.DriverStatus}}' | grep -q 'io.containerd.snapshotter' ||
+  echo "stack: warning: dockerd is not using the containerd image store" >&2
+
+# --- registries ------------------------------------------------------------------
+if [ ! -s "$STACK_DIR/registry.password" ]; then
+  head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STACK_DIR/registry.password"
+  chmod 600 "$STACK_DIR/registry.password"
+fi
+REGISTRY_PASSWORD=$(cat "$STACK_DIR/registry.password")
+htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$STACK_DIR/registry.htpasswd"
+
+start_registry() { # name addr auth(yes|no)
+  local name=$1 addr=$2 auth=$3 cfg=$STACK_DIR/registry-$1.yaml
+  {
+    echo "version: 0.1"
+    echo "log: {level: warn, accesslog: {disabled: true}}"
+    echo "storage:"
+    echo "  filesystem: {rootdirectory: $STACK_DIR/registry/$name}"
+    echo "  delete: {enabled: true}"
+    echo "http: {addr: $addr, secret: comfyume-stack-$name}"
+    if [ "$auth" = yes ]; then
+      echo "auth: {htpasswd: {realm: comfyume-stack, path: $STACK_DIR/registry.htpasswd}}"
+    fi
+  } >"$cfg"
+  if ! pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml"; then
+    setsid /usr/bin/docker-registry serve "$cfg" >>"$STACK_DIR/registry-$name.log" 2>&1 </dev/null &
+    echo $! >"$RUN_DIR/registry-$name.pid"
+  fi
+  # An auth registry answers /v2/ with 401, a plain one with 200: either means it is up.
+  wait_for 20 "registry $name" sh -c "curl -s -o /dev/null -w '%{http_code}' http://$addr/v2/ | grep -qE '200|401'"
+}
+start_registry mirror "$MIRROR_ADDR" no
+start_registry auth "$REGISTRY_ADDR" yes
+
+cat >"$ENV_FILE" <<ENV
+export COMFYUME_STACK_DIR=$STACK_DIR
+export DOCKER_HOST=unix://$DOCKER_SOCK
+export COMFYUME_MIRROR=$MIRROR_ADDR
+export COMFYUME_REGISTRY=$REGISTRY_ADDR
+export COMFYUME_REGISTRY_USER=$REGISTRY_USER
+export COMFYUME_REGISTRY_PASSWORD=$REGISTRY_PASSWORD
+ENV
+chmod 600 "$ENV_FILE"
+
+"$(dirname "$0")/base-images.sh"
+echo "stack: ready (DOCKER_HOST=unix://$DOCKER_SOCK, mirror $MIRROR_ADDR, registry $REGISTRY_ADDR); env in $ENV_FILE"
