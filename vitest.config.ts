@@ -15,6 +15,7 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           globalSetup: ["test/helpers/global-setup.ts"],
+          setupFiles: ["test/helpers/stack-env.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
           // The stack (one dockerd, two cores) is shared; files run one at a time so
