@@ -1,0 +1,156 @@
+// The build log on disk: one JSON LogLine per line (NDJSON), appended with O_APPEND
+// in one write per batch so concurrent readers (and NFS clients of other replicas)
+// only ever see whole batches appended at the end. Each append opens and closes the
+// file because NFS flushes to the server on close (close-to-open consistency).
+import { createReadStream } from "node:fs";
+import { open } from "node:fs/promises";
+import { createInterface } from "node:readline";
+import { logLineSchema, type LogLine } from "../../../common/build-record.js";
+
+/** Parses one stored line; undefined for a line a crash left torn (it is skipped, never fatal). */
+export function parseLogLine(text: string): LogLine | undefined {
+  if (text.length === 0) return undefined;
+  try {
+    const parsed = logLineSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    // Not JSON: the tail of a write interrupted by a crash. Readers skip it.
+    return undefined;
+  }
+}
+
+/** Appends `text` (whole lines) with one O_APPEND write; returns the file size after it. */
+export async function appendText(file: string, text: string): Promise<number> {
+  const fh = await open(file, "a", 0o644);
+  try {
+    await fh.write(text);
+    return (await fh.stat()).size;
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface LogTail {
+  /** Highest seq in the file (0 when empty or absent). */
+  lastSeq: number;
+  size: number;
+  /** False when a crash left a partial last line; the next append starts a new line. */
+  endsWithNewline: boolean;
+}
+
+const TAIL_CHUNK = 64 * 1024;
+
+/** Reads the end of the log to find the last seq, without reading the whole file. */
+export async function resolveLogTail(file: string): Promise<LogTail> {
+  let fh;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT")
+      return { lastSeq: 0, size: 0, endsWithNewline: true };
+    throw err;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    let end = size;
+    let carry = "";
+    let endsWithNewline = true;
+    while (end > 0) {
+      const start = Math.max(0, end - TAIL_CHUNK);
+      const buf = Buffer.alloc(end - start);
+      await fh.read(buf, 0, buf.length, start);
+      const text = buf.toString("utf8") + carry;
+      if (end === size) endsWithNewline = text.endsWith("\n");
+      const lines = text.split("\n");
+      carry = start > 0 ? (lines.shift() ?? "") : "";
+      for (let i = lines.length - 1; i >= 0; i--) {
+        const line = parseLogLine(lines[i]!);
+        if (line) return { lastSeq: line.seq, size, endsWithNewline };
+      }
+      end = start;
+    }
+    if (carry) {
+      const line = parseLogLine(carry);
+      if (line) return { lastSeq: line.seq, size, endsWithNewline };
+    }
+    return { lastSeq: 0, size, endsWithNewline };
+  } finally {
+    await fh.close();
+  }
+}
+
+/**
+ * Yields the lines in bytes [start, end) with seq > afterSeq, streaming, so a long log
+ * replayed to many followers never sits in memory whole. `end` must be at a line
+ * boundary (the follower hub only hands out such offsets).
+ */
+export async function* iterateLogRange(
+  file: string,
+  afterSeq: number,
+  start = 0,
+  end?: number,
+): AsyncGenerator<LogLine> {
+  if (end !== undefined && end <= start) return;
+  const stream = createReadStream(file, { start, ...(end !== undefined ? { end: end - 1 } : {}) });
+  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+  try {
+    for await (const text of lines) {
+      const line = parseLogLine(text);
+      if (line && line.seq > afterSeq) yield line;
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // no log yet: nothing to replay
+    throw err;
+  } finally {
+    lines.close();
+    stream.destroy();
+  }
+}
+
+export interface LogChunk {
+  lines: LogLine[];
+  /** Offset just past the last complete line read; a partial trailing line is left for next time. */
+  offset: number;
+  /** True when the read reached the end of the file as it was when opened. */
+  eof: boolean;
+}
+
+/**
+ * Reads whatever complete lines were appended since `offset`. Opening the file each
+ * time (rather than stat on a path) makes an NFS client revalidate its attribute
+ * cache, so growth written by another replica is seen promptly.
+ */
+export async function readLogFrom(
+  file: string,
+  offset: number,
+  maxBytes = 4 * 1024 * 1024,
+): Promise<LogChunk> {
+  let fh;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return { lines: [], offset, eof: true };
+    throw err;
+  }
+  try {
+    const size = (await fh.stat()).size;
+    if (size <= offset) return { lines: [], offset, eof: true };
+    const buf = Buffer.alloc(Math.min(size - offset, maxBytes));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, offset);
+    const eof = offset + bytesRead >= size;
+    const lastNewline = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
+    if (lastNewline < 0) {
+      // A line longer than the read window can never complete within it; skip past it
+      // (its pieces fail to parse and are dropped) rather than stall every follower.
+      return { lines: [], offset: bytesRead === maxBytes ? offset + bytesRead : offset, eof };
+    }
+    const lines: LogLine[] = [];
+    for (const text of buf.subarray(0, lastNewline).toString("utf8").split("\n")) {
+      const line = parseLogLine(text);
+      if (line) lines.push(line);
+    }
+    return { lines, offset: offset + lastNewline + 1, eof };
+  } finally {
+    await fh.close();
+  }
+}
