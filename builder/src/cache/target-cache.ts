@@ -1,0 +1,298 @@
+// One local BuildKit cache per target under a root directory (BUILDER_CACHE_DIR):
+//   <root>/<target>/            the current cache (an OCI layout written by buildx)
+//   <root>/.tmp/<target>-…      fresh exports and read snapshots of running builds
+//   <root>/.trash/<target>-…    a replaced cache on its way out
+//   <root>/.broken/<target>-…   caches buildx could not read, kept for inspection
+//   <root>/.used/<target>       marker whose mtime is the target's last use (LRU)
+// A build exports into a fresh directory; commit swaps it in with renames, so the
+// current directory is always either the old or the new complete cache. Quarantined
+// caches count toward the budget and are the first to go when it is exceeded; at most
+// `keepBroken` are kept.
+import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CacheError, checkTarget, isTargetName } from "./cache-error.js";
+import { dirSize, isErrno, linkTree, mtimeMs, renameIfExists, uniqueSuffix } from "./fs-ops.js";
+import { validateCacheDir, type CacheValidation } from "./validate-cache.js";
+
+export interface CachePlan {
+  target: string;
+  /** A readable snapshot of the current cache, for --cache-from; absent when there is none. */
+  from?: string;
+  /** A fresh, empty-to-be directory for --cache-to. */
+  to: string;
+  /** Why the previous cache was moved aside, when it was. */
+  recovered?: string;
+}
+
+export interface BudgetResult {
+  evicted: string[];
+  freedBytes: number;
+  totalBytes: number;
+}
+
+export interface TargetCacheOptions {
+  /** Quarantined caches kept at most (default 2). */
+  keepBroken?: number;
+  /** tmp/trash entries older than this are leftovers of a crash (default 6 h, longer than any build). */
+  staleAfterMs?: number;
+}
+
+export class TargetCacheStore {
+  private readonly keepBroken: number;
+  private readonly staleAfterMs: number;
+  private readonly commits = new Map<string, Promise<void>>();
+
+  constructor(
+    readonly root: string,
+    options: TargetCacheOptions = {},
+  ) {
+    this.keepBroken = options.keepBroken ?? 2;
+    this.staleAfterMs = options.staleAfterMs ?? 6 * 3600_000;
+  }
+
+  private dir(kind: ".tmp" | ".trash" | ".broken" | ".used", name = ""): string {
+    return path.join(this.root, kind, name);
+  }
+
+  /** The current cache directory of a target. */
+  currentDir(target: string): string {
+    checkTarget(target);
+    return path.join(this.root, target);
+  }
+
+  /**
+   * Removes leftovers of crashed builds. A trash entry whose target has no current cache
+   * is the old cache of a commit that died between its two renames: it is put back.
+   */
+  async cleanup(): Promise<void> {
+    await mkdir(this.dir(".tmp"), { recursive: true });
+    const cutoff = Date.now() - this.staleAfterMs;
+    for (const name of await this.list(".trash")) {
+      const p = this.dir(".trash", name);
+      if ((await mtimeMs(p)) > cutoff) continue;
+      const target = name.replace(/-[a-z0-9]+-[a-z0-9]+-[a-f0-9]{8}$/, "");
+      const restored = isTargetName(target) && (await this.restore(p, target));
+      if (!restored) await rm(p, { recursive: true, force: true });
+    }
+    for (const name of await this.list(".tmp")) {
+      const p = this.dir(".tmp", name);
+      if ((await mtimeMs(p)) <= cutoff) await rm(p, { recursive: true, force: true });
+    }
+  }
+
+  private async restore(trashDir: string, target: string): Promise<boolean> {
+    if ((await mtimeMs(this.currentDir(target))) > 0 || !(await validateCacheDir(trashDir)).ok) return false;
+    try {
+      await rename(trashDir, this.currentDir(target));
+      return true;
+    } catch (err) {
+      if (isErrno(err, "ENOTEMPTY", "EEXIST")) return false; // a new cache arrived meanwhile
+      throw err;
+    }
+  }
+
+  /** Prepares a build: a snapshot of the valid current cache (or none), and a fresh export dir. */
+  async prepare(target: string): Promise<CachePlan> {
+    const current = this.currentDir(target);
+    await mkdir(this.dir(".tmp"), { recursive: true });
+    await this.touch(target);
+    const to = this.dir(".tmp", `${target}-${uniqueSuffix()}`);
+    if ((await mtimeMs(current)) === 0) return { target, to };
+    const check = await validateCacheDir(current);
+    if (!check.ok) {
+      await this.quarantine(target, check.reason);
+      return { target, to, recovered: check.reason };
+    }
+    const from = this.dir(".tmp", `${target}-read-${uniqueSuffix()}`);
+    try {
+      await linkTree(current, from);
+    } catch (err) {
+      await rm(from, { recursive: true, force: true });
+      // A commit replaced the cache while it was being linked: build without it this time.
+      if (isErrno(err, "ENOENT")) return { target, to };
+      throw err;
+    }
+    return { target, from, to };
+  }
+
+  /** Removes the read snapshot of a plan (after the build, whatever its outcome). */
+  async release(plan: CachePlan): Promise<void> {
+    if (plan.from) await rm(plan.from, { recursive: true, force: true });
+  }
+
+  validate(dir: string): Promise<CacheValidation> {
+    return validateCacheDir(dir);
+  }
+
+  /** Swaps a finished export in as the target's cache. Throws CacheError when the export is not a valid cache. */
+  async commit(target: string, freshDir: string): Promise<void> {
+    checkTarget(target);
+    const previous = this.commits.get(target) ?? Promise.resolve();
+    const next = previous.catch(() => undefined).then(() => this.swapIn(target, freshDir));
+    this.commits.set(target, next);
+    try {
+      await next;
+    } finally {
+      if (this.commits.get(target) === next) this.commits.delete(target);
+    }
+  }
+
+  private async swapIn(target: string, freshDir: string): Promise<void> {
+    const check = await validateCacheDir(freshDir);
+    if (!check.ok) {
+      await this.discard(freshDir);
+      throw new CacheError(
+        "CACHE_EXPORT_INVALID",
+        `the exported cache for ${target} is not usable: ${check.reason}`,
+      );
+    }
+    const current = this.currentDir(target);
+    await mkdir(this.dir(".trash"), { recursive: true });
+    // Another replica may commit the same target between our renames; then the rename
+    // onto a non-empty directory fails and we move its cache aside and try again.
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const trash = this.dir(".trash", `${target}-${uniqueSuffix()}`);
+      const moved = await renameIfExists(current, trash);
+      try {
+        await rename(freshDir, current);
+      } catch (err) {
+        if (!isErrno(err, "ENOTEMPTY", "EEXIST")) throw err;
+        continue;
+      } finally {
+        if (moved) await rm(trash, { recursive: true, force: true });
+      }
+      await this.touch(target);
+      return;
+    }
+    await this.discard(freshDir);
+    throw new CacheError(
+      "CACHE_COMMIT_FAILED",
+      `could not swap in the new cache for ${target} after 5 attempts`,
+    );
+  }
+
+  /** Deletes a fresh export that will not be committed. */
+  async discard(freshDir: string): Promise<void> {
+    const rel = path.relative(this.dir(".tmp"), freshDir);
+    if (rel.startsWith("..") || path.isAbsolute(rel) || rel === "") {
+      throw new CacheError(
+        "CACHE_INVALID_TARGET",
+        `${JSON.stringify(freshDir)} is not a directory of this cache store's .tmp`,
+      );
+    }
+    await rm(freshDir, { recursive: true, force: true });
+  }
+
+  /** Moves an unreadable cache aside so the next build starts clean; keeps the newest `keepBroken`. */
+  async quarantine(target: string, reason: string): Promise<string | undefined> {
+    await mkdir(this.dir(".broken"), { recursive: true });
+    const dest = this.dir(
+      ".broken",
+      `${target}-${new Date().toISOString().replace(/[:.]/g, "-")}-${uniqueSuffix()}`,
+    );
+    if (!(await renameIfExists(this.currentDir(target), dest))) return undefined;
+    await writeFile(path.join(dest, "QUARANTINED.txt"), `${new Date().toISOString()} ${reason}\n`);
+    const broken = await this.byAge(".broken");
+    for (const old of broken.slice(0, Math.max(0, broken.length - this.keepBroken))) {
+      await rm(this.dir(".broken", old.name), { recursive: true, force: true });
+    }
+    return dest;
+  }
+
+  /** Bytes per target's current cache. */
+  async sizes(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const name of await this.list())
+      if (isTargetName(name)) out[name] = await dirSize(path.join(this.root, name));
+    return out;
+  }
+
+  /** Bytes counted against the budget: current caches plus quarantined ones (not in-flight exports). */
+  async totalBytes(): Promise<number> {
+    const sizes = Object.values(await this.sizes());
+    return sizes.reduce((a, b) => a + b, 0) + (await dirSize(this.dir(".broken")));
+  }
+
+  /**
+   * Evicts quarantined caches, then the least recently used targets' caches, until the
+   * total is at most maxBytes. `protect` (the target just built) is kept unless its cache
+   * alone exceeds the budget, in which case keeping it could never satisfy the budget.
+   */
+  async enforceBudget(maxBytes: number, options: { protect?: string } = {}): Promise<BudgetResult> {
+    const evicted: string[] = [];
+    let freedBytes = 0;
+    let total = await this.totalBytes();
+    for (const b of await this.byAge(".broken")) {
+      if (total <= maxBytes) break;
+      const bytes = await dirSize(this.dir(".broken", b.name));
+      await rm(this.dir(".broken", b.name), { recursive: true, force: true });
+      total -= bytes;
+      freedBytes += bytes;
+    }
+    const sizes = await this.sizes();
+    const protectedFits = options.protect !== undefined && (sizes[options.protect] ?? 0) <= maxBytes;
+    const candidates = await this.lruOrder(Object.keys(sizes));
+    for (const target of candidates) {
+      if (total <= maxBytes) break;
+      if (target === options.protect && protectedFits) continue;
+      await this.evict(target);
+      total -= sizes[target] ?? 0;
+      freedBytes += sizes[target] ?? 0;
+      evicted.push(target);
+    }
+    return { evicted, freedBytes, totalBytes: total };
+  }
+
+  /** `comfyume-builder cache prune`: crash leftovers, then caches down to maxBytes (0 removes all). */
+  async prune(maxBytes: number): Promise<BudgetResult> {
+    await this.cleanup();
+    return this.enforceBudget(maxBytes);
+  }
+
+  /** Removes a target's cache atomically (rename away, then delete). */
+  async evict(target: string): Promise<void> {
+    await mkdir(this.dir(".trash"), { recursive: true });
+    const trash = this.dir(".trash", `${target}-${uniqueSuffix()}`);
+    if (await renameIfExists(this.currentDir(target), trash))
+      await rm(trash, { recursive: true, force: true });
+    await rm(this.dir(".used", target), { force: true });
+  }
+
+  /** Marks a target as used now (the LRU clock). */
+  async touch(target: string): Promise<void> {
+    checkTarget(target);
+    const marker = this.dir(".used", target);
+    const now = new Date();
+    try {
+      await utimes(marker, now, now);
+    } catch (err) {
+      if (!isErrno(err, "ENOENT")) throw err;
+      await mkdir(this.dir(".used"), { recursive: true });
+      await writeFile(marker, "");
+    }
+  }
+
+  /** Targets least recently used first (a target without a marker counts as oldest). */
+  private async lruOrder(targets: string[]): Promise<string[]> {
+    const used = await Promise.all(
+      targets.map(async (t) => ({ t, at: await mtimeMs(this.dir(".used", t)) })),
+    );
+    return used.sort((a, b) => a.at - b.at || (a.t < b.t ? -1 : 1)).map((u) => u.t);
+  }
+
+  private async byAge(kind: ".broken"): Promise<{ name: string; at: number }[]> {
+    const entries = await Promise.all(
+      (await this.list(kind)).map(async (name) => ({ name, at: await mtimeMs(this.dir(kind, name)) })),
+    );
+    return entries.sort((a, b) => a.at - b.at || (a.name < b.name ? -1 : 1));
+  }
+
+  private async list(kind?: ".tmp" | ".trash" | ".broken"): Promise<string[]> {
+    try {
+      return await readdir(kind ? this.dir(kind) : this.root);
+    } catch (err) {
+      if (isErrno(err, "ENOENT")) return [];
+      throw err;
+    }
+  }
+}
