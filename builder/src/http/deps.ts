@@ -1,0 +1,111 @@
+// What the HTTP layer needs from the rest of the builder. These are the shapes of the
+// jobs layer (BuildService), the store (FileBuildStore) and the upload ingester, kept
+// structural so the HTTP layer depends on behaviour, not on classes (http → jobs, never
+// the other way round), and so HTTP tests can wire a small in-memory service.
+import type { BuildRecord, BuildStatus, LogLine, Trigger } from "../../../common/build-record.js";
+import type { BuildRequest } from "../../../common/build-request.js";
+import type { BuilderConfig } from "../config/builder-config.js";
+import type { HttpLogger } from "./logger.js";
+import type { HttpMetrics } from "./metrics.js";
+
+export interface UploadedContext {
+  sha256: string;
+  bytes: number;
+  files: number;
+  dir: string;
+}
+
+export interface SubmitOptions {
+  trigger: Trigger;
+  idempotencyKey?: string;
+  upload?: UploadedContext;
+}
+
+export interface SubmitResult {
+  record: BuildRecord;
+  deduplicated: boolean;
+}
+
+export interface ListQuery {
+  target?: string;
+  status?: BuildStatus;
+  limit: number;
+  cursor?: string;
+}
+
+export interface ListResult {
+  builds: BuildRecord[];
+  nextCursor: string | null;
+}
+
+export interface GithubPushInput {
+  deliveryId: string;
+  event: string;
+  payload: unknown;
+}
+
+/** What a webhook delivery did: the builds it started, or why it did nothing. */
+export interface HookResult {
+  builds: BuildRecord[];
+  ignored?: string;
+  duplicate?: boolean;
+}
+
+export interface BuildServicePort {
+  submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult>;
+  get(id: string): Promise<BuildRecord | undefined>;
+  list(query: ListQuery): Promise<ListResult>;
+  cancel(id: string): Promise<BuildRecord>;
+  retry(id: string): Promise<SubmitResult>;
+  waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord>;
+  handleGithubPush(input: GithubPushInput): Promise<HookResult>;
+  schedule(input: { targets?: string[]; ref?: string }): Promise<HookResult | BuildRecord[] | SubmitResult[]>;
+}
+
+export interface BuildStorePort {
+  /** Lines with seq > afterSeq (default 0: the whole log). */
+  readLog(id: string, afterSeq?: number): Promise<LogLine[]>;
+  followLog(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine>;
+}
+
+export type IngestUpload = (
+  body: NodeJS.ReadableStream | ReadableStream<Uint8Array>,
+  opts: { maxBytes: number; destDir: string; signal: AbortSignal },
+) => Promise<UploadedContext>;
+
+/** One readiness check: name, whether it passed, and a sentence when it did not. */
+export interface ReadyCheck {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
+
+export interface HttpSettings {
+  apiToken?: string;
+  readToken?: string;
+  webhookSecret?: string;
+  maxUploadBytes: number;
+  /** Where uploaded contexts are unpacked: `<dataDir>/uploads`. */
+  uploadDir: string;
+  /** NDJSON heartbeat and SSE `: hb` interval; 15 s in production, shorter in tests. */
+  heartbeatMs: number;
+  /** Seconds a client is told to wait (Retry-After) when the builder is shutting down. */
+  shutdownRetryAfterSeconds: number;
+}
+
+export interface AppDeps {
+  service: BuildServicePort;
+  store: BuildStorePort;
+  config: BuilderConfig;
+  settings: HttpSettings;
+  ingestUpload: IngestUpload;
+  /** Readiness probe (buildx, data and cache dirs); the app adds the shutdown check. */
+  readiness: () => Promise<ReadyCheck[]>;
+  logger: HttpLogger;
+  metrics: HttpMetrics;
+  /** True once SIGTERM arrived: new builds get 503 SHUTTING_DOWN and /readyz fails. */
+  isShuttingDown: () => boolean;
+  clock?: () => Date;
+  /** Reported in /openapi.json. */
+  version?: string;
+}

@@ -1,0 +1,239 @@
+// The API's routes in one table: method, path, who may call it, and the zod schemas of
+// what goes in and out. The app takes each route's access level from here and
+// /openapi.json is generated from it, so the document cannot drift from the server.
+import type { z } from "zod";
+import { buildRequestSchema } from "../../../common/build-request.js";
+import {
+  buildRecordSchema,
+  errorEnvelopeSchema,
+  healthSchema,
+  hookResponseSchema,
+  listQuerySchema,
+  listResponseSchema,
+  logsQuerySchema,
+  readySchema,
+  scheduleBodySchema,
+  targetsResponseSchema,
+  waitEventSchema,
+} from "./schemas.js";
+
+export type RouteAccess = "open" | "read" | "write" | "webhook";
+export type RouteId =
+  | "createBuild"
+  | "listBuilds"
+  | "getBuild"
+  | "getBuildLogs"
+  | "cancelBuild"
+  | "retryBuild"
+  | "listTargets"
+  | "githubHook"
+  | "scheduleHook"
+  | "healthz"
+  | "readyz"
+  | "metrics"
+  | "openapi"
+  | "dashboard"
+  | "dashboardBuild";
+
+export interface RouteResponse {
+  description: string;
+  content?: Record<string, z.ZodType | "text">;
+}
+
+export interface RouteSpec {
+  id: RouteId;
+  method: "get" | "post";
+  /** Hono path syntax (`:id`); OpenAPI's `{id}` is derived. */
+  path: string;
+  summary: string;
+  access: RouteAccess;
+  query?: z.ZodObject;
+  body?: Record<string, z.ZodType | "binary">;
+  responses: Record<number, RouteResponse>;
+  /** Served but left out of the OpenAPI document (the dashboard's HTML pages). */
+  hidden?: boolean;
+}
+
+const json = (schema: z.ZodType) => ({ "application/json": schema });
+const errors = (...codes: number[]): Record<number, RouteResponse> =>
+  Object.fromEntries(
+    codes.map((c) => [c, { description: "Error envelope", content: json(errorEnvelopeSchema) }]),
+  );
+const buildIdParam = "/v1/builds/:id";
+
+export const ROUTES: readonly RouteSpec[] = [
+  {
+    id: "createBuild",
+    method: "post",
+    path: "/v1/builds",
+    summary:
+      "Start a build (JSON body, or an uploaded context as application/x-tar or application/gzip with the fields as query parameters: target, ref, tag, platform, buildArg=K=V, push, smoke, noCache). ?wait=true holds the response until the build ends; with Accept: application/x-ndjson it streams events.",
+    access: "write",
+    body: {
+      "application/json": buildRequestSchema,
+      "application/x-tar": "binary",
+      "application/gzip": "binary",
+    },
+    responses: {
+      200: {
+        description: "A matching queued or running build (deduplicated), or the ended build with ?wait=true",
+        content: json(buildRecordSchema),
+      },
+      202: {
+        description: "The build was queued; Location names it",
+        content: { ...json(buildRecordSchema), "application/x-ndjson": waitEventSchema },
+      },
+      ...errors(400, 401, 403, 409, 413, 429, 503),
+    },
+  },
+  {
+    id: "listBuilds",
+    method: "get",
+    path: "/v1/builds",
+    summary: "List builds, newest first.",
+    access: "read",
+    query: listQuerySchema,
+    responses: {
+      200: { description: "A page of builds", content: json(listResponseSchema) },
+      ...errors(400, 401),
+    },
+  },
+  {
+    id: "getBuild",
+    method: "get",
+    path: buildIdParam,
+    summary: "One build record.",
+    access: "read",
+    responses: {
+      200: { description: "The build", content: json(buildRecordSchema) },
+      ...errors(400, 401, 404),
+    },
+  },
+  {
+    id: "getBuildLogs",
+    method: "get",
+    path: `${buildIdParam}/logs`,
+    summary:
+      "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
+    access: "read",
+    query: logsQuerySchema,
+    responses: {
+      200: { description: "The log", content: { "text/plain": "text", "text/event-stream": "text" } },
+      ...errors(400, 401, 404),
+    },
+  },
+  {
+    id: "cancelBuild",
+    method: "post",
+    path: `${buildIdParam}/cancel`,
+    summary: "Cancel a queued or running build.",
+    access: "write",
+    responses: {
+      202: { description: "Cancelling", content: json(buildRecordSchema) },
+      ...errors(400, 401, 403, 404, 409),
+    },
+  },
+  {
+    id: "retryBuild",
+    method: "post",
+    path: `${buildIdParam}/retry`,
+    summary: "Start a new build with the same parameters.",
+    access: "write",
+    responses: {
+      200: { description: "A matching build already queued or running", content: json(buildRecordSchema) },
+      202: { description: "The new build", content: json(buildRecordSchema) },
+      ...errors(400, 401, 403, 404, 429, 503),
+    },
+  },
+  {
+    id: "listTargets",
+    method: "get",
+    path: "/v1/targets",
+    summary: "The configured targets (env var names at most, never values).",
+    access: "read",
+    responses: { 200: { description: "Targets", content: json(targetsResponseSchema) }, ...errors(401) },
+  },
+  {
+    id: "githubHook",
+    method: "post",
+    path: "/v1/hooks/github",
+    summary: "GitHub push webhook, verified by X-Hub-Signature-256 and deduplicated by X-GitHub-Delivery.",
+    access: "webhook",
+    body: { "application/json": "binary" },
+    responses: {
+      202: { description: "Builds started (or why none)", content: json(hookResponseSchema) },
+      ...errors(400, 401, 503),
+    },
+  },
+  {
+    id: "scheduleHook",
+    method: "post",
+    path: "/v1/hooks/schedule",
+    summary: "Scheduled rebuild of the given targets, or of every target with schedule: true.",
+    access: "write",
+    body: { "application/json": scheduleBodySchema },
+    responses: {
+      202: { description: "Builds started", content: json(hookResponseSchema) },
+      ...errors(400, 401, 403, 503),
+    },
+  },
+  {
+    id: "healthz",
+    method: "get",
+    path: "/healthz",
+    summary: "Liveness.",
+    access: "open",
+    responses: { 200: { description: "Up", content: json(healthSchema) } },
+  },
+  {
+    id: "readyz",
+    method: "get",
+    path: "/readyz",
+    summary: "Readiness: buildx answers, data and cache dirs writable with free space, not shutting down.",
+    access: "open",
+    responses: {
+      200: { description: "Ready", content: json(readySchema) },
+      503: { description: "Not ready", content: json(readySchema) },
+    },
+  },
+  {
+    id: "metrics",
+    method: "get",
+    path: "/metrics",
+    summary: "Prometheus metrics.",
+    access: "open",
+    responses: { 200: { description: "Prometheus text", content: { "text/plain": "text" } } },
+  },
+  {
+    id: "openapi",
+    method: "get",
+    path: "/openapi.json",
+    summary: "This document.",
+    access: "read",
+    responses: { 200: { description: "OpenAPI 3.1" }, ...errors(401) },
+  },
+  {
+    id: "dashboard",
+    method: "get",
+    path: "/",
+    summary: "Dashboard.",
+    access: "read",
+    hidden: true,
+    responses: { 200: { description: "HTML" } },
+  },
+  {
+    id: "dashboardBuild",
+    method: "get",
+    path: "/builds/:id",
+    summary: "Dashboard build page.",
+    access: "read",
+    hidden: true,
+    responses: { 200: { description: "HTML" } },
+  },
+];
+
+export function findRoute(id: RouteId): RouteSpec {
+  const route = ROUTES.find((r) => r.id === id);
+  if (!route) throw new Error(`no route ${id} in the route table`);
+  return route;
+}

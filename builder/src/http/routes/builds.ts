@@ -1,0 +1,184 @@
+// POST /v1/builds (JSON or uploaded context, optional wait), GET list/one, cancel, retry.
+import type { Context } from "hono";
+import type { BuildRecord } from "../../../../common/build-record.js";
+import { isTerminalStatus } from "../../../../common/build-record.js";
+import { buildRequestSchema, type BuildRequest } from "../../../../common/build-request.js";
+import type { AppDeps, SubmitOptions, SubmitResult } from "../deps.js";
+import { HttpError, fromZodError, invalidRequest } from "../errors.js";
+import { followBuild } from "../build-events.js";
+import { createEventStreamResponse } from "../event-stream.js";
+import {
+  parseBuildId,
+  parseIdempotencyKey,
+  parseJsonBody,
+  readBodyCapped,
+  tooLarge,
+} from "../request-body.js";
+import { listQuerySchema } from "../schemas.js";
+import { parseUploadQuery, parseWait } from "../upload-query.js";
+
+const MAX_JSON_BYTES = 256 * 1024;
+const UPLOAD_TYPES = ["application/x-tar", "application/gzip", "application/x-gzip", "application/tar"];
+
+export function assertAcceptingBuilds(deps: AppDeps): void {
+  if (deps.isShuttingDown()) {
+    throw new HttpError(
+      503,
+      "SHUTTING_DOWN",
+      "This builder replica is shutting down and takes no new builds; retry, another replica will take it.",
+      undefined,
+      deps.settings.shutdownRetryAfterSeconds,
+    );
+  }
+}
+
+function mediaType(c: Context): string {
+  return (c.req.header("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}
+
+async function readJsonRequest(c: Context): Promise<BuildRequest> {
+  const extra = [...new URL(c.req.url).searchParams.keys()].filter((k) => k !== "wait");
+  if (extra.length > 0) {
+    throw invalidRequest(
+      `Query parameter ${JSON.stringify(extra[0]!.slice(0, 80))} is only for uploaded contexts; with a JSON body put the fields in the body.`,
+      [{ path: extra[0]!.slice(0, 80), message: "unexpected query parameter" }],
+    );
+  }
+  const body = parseJsonBody(await readBodyCapped(c.req.raw, MAX_JSON_BYTES, "JSON body"), "JSON body");
+  const parsed = buildRequestSchema.safeParse(body ?? {});
+  if (!parsed.success) throw fromZodError(parsed.error, "build request");
+  return parsed.data;
+}
+
+async function readUploadRequest(
+  c: Context,
+  deps: AppDeps,
+): Promise<{ req: BuildRequest; opts: Partial<SubmitOptions> }> {
+  const req = parseUploadQuery(new URL(c.req.url).searchParams);
+  const max = deps.settings.maxUploadBytes;
+  const declared = Number(c.req.header("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > max) throw tooLarge("uploaded context", max, declared);
+  if (!c.req.raw.body)
+    throw invalidRequest("The uploaded context is empty; send a tar or gzipped tar archive.");
+  const upload = await deps.ingestUpload(c.req.raw.body, {
+    maxBytes: max,
+    destDir: deps.settings.uploadDir,
+    signal: c.req.raw.signal,
+  });
+  deps.logger.info("context uploaded", {
+    target: req.target,
+    sha256: upload.sha256,
+    bytes: upload.bytes,
+    files: upload.files,
+  });
+  return { req, opts: { upload } };
+}
+
+function accepted(c: Context, result: SubmitResult): Response {
+  const record: BuildRecord = { ...result.record, deduplicated: result.deduplicated };
+  c.header("Location", `/v1/builds/${encodeURIComponent(record.id)}`);
+  return c.json(record, result.deduplicated ? 200 : 202);
+}
+
+function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response | Promise<Response> {
+  const id = result.record.id;
+  const location = `/v1/builds/${encodeURIComponent(id)}`;
+  if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
+    return createEventStreamResponse({
+      format: "ndjson",
+      headers: { location },
+      requestSignal: c.req.raw.signal,
+      produce: (emit, signal) =>
+        followBuild({
+          service: deps.service,
+          store: deps.store,
+          id,
+          afterSeq: 0,
+          heartbeatMs: deps.settings.heartbeatMs,
+          signal,
+          emit,
+        }),
+      onError: (err) => deps.logger.error("wait stream failed", { buildId: id, err }),
+    });
+  }
+  return deps.service.waitForEnd(id, c.req.raw.signal).then((record) => {
+    c.header("Location", location);
+    return c.json({ ...record, deduplicated: result.deduplicated }, 200);
+  });
+}
+
+export async function createBuild(c: Context, deps: AppDeps): Promise<Response> {
+  assertAcceptingBuilds(deps);
+  const wait = parseWait(new URL(c.req.url).searchParams.get("wait") ?? undefined);
+  const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
+  const type = mediaType(c);
+  let input: { req: BuildRequest; opts: Partial<SubmitOptions> };
+  if (type === "application/json" || type === "") {
+    // No Content-Type is read as JSON: a bare `curl -X POST` with a body is the common case.
+    input = { req: await readJsonRequest(c), opts: {} };
+  } else if (UPLOAD_TYPES.includes(type)) {
+    input = await readUploadRequest(c, deps);
+  } else {
+    throw new HttpError(
+      415,
+      "INVALID_REQUEST",
+      `Content-Type ${JSON.stringify(type.slice(0, 80))} is not accepted; send application/json, application/x-tar or application/gzip.`,
+    );
+  }
+  const result = await deps.service.submit(input.req, {
+    ...input.opts,
+    trigger: { kind: "api" },
+    ...(idempotencyKey ? { idempotencyKey } : {}),
+  });
+  deps.logger.info(result.deduplicated ? "build deduplicated" : "build submitted", {
+    buildId: result.record.id,
+    target: result.record.target,
+  });
+  return wait ? waitResponse(c, deps, result) : accepted(c, result);
+}
+
+export async function listBuilds(c: Context, deps: AppDeps): Promise<Response> {
+  const parsed = listQuerySchema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
+  if (!parsed.success) throw fromZodError(parsed.error, "list query");
+  const q = parsed.data;
+  const result = await deps.service.list({
+    limit: q.limit ?? 50,
+    ...(q.target ? { target: q.target } : {}),
+    ...(q.status ? { status: q.status } : {}),
+    ...(q.cursor ? { cursor: q.cursor } : {}),
+  });
+  return c.json({ builds: result.builds, nextCursor: result.nextCursor ?? null });
+}
+
+export async function loadBuild(deps: AppDeps, rawId: string): Promise<BuildRecord> {
+  const id = parseBuildId(rawId);
+  const record = await deps.service.get(id);
+  if (!record) throw new HttpError(404, "NOT_FOUND", `No build with id ${JSON.stringify(id)}.`);
+  return record;
+}
+
+export async function getBuild(c: Context, deps: AppDeps): Promise<Response> {
+  return c.json(await loadBuild(deps, c.req.param("id") ?? ""));
+}
+
+export async function cancelBuild(c: Context, deps: AppDeps): Promise<Response> {
+  const record = await loadBuild(deps, c.req.param("id") ?? "");
+  if (isTerminalStatus(record.status)) {
+    throw new HttpError(
+      409,
+      "CONFLICT",
+      `Build ${record.id} already ended (${record.status}); only queued or running builds can be cancelled.`,
+    );
+  }
+  const after = await deps.service.cancel(record.id);
+  deps.logger.info("build cancel requested", { buildId: record.id });
+  return c.json(after, 202);
+}
+
+export async function retryBuild(c: Context, deps: AppDeps): Promise<Response> {
+  assertAcceptingBuilds(deps);
+  const record = await loadBuild(deps, c.req.param("id") ?? "");
+  const result = await deps.service.retry(record.id);
+  deps.logger.info("build retried", { buildId: result.record.id, of: record.id });
+  return accepted(c, result);
+}

@@ -1,0 +1,85 @@
+// Zod schemas of what the HTTP API reads and writes, beyond the shared ones in common/.
+// The route table points at these, so validation and /openapi.json come from one source.
+import { z } from "zod";
+import {
+  buildRecordSchema,
+  buildStatusSchema,
+  errorEnvelopeSchema,
+  logLineSchema,
+} from "../../../common/build-record.js";
+import { targetNameSchema } from "../../../common/build-request.js";
+import { gitRefSchema } from "../../../common/values.js";
+
+export const listQuerySchema = z.strictObject({
+  target: targetNameSchema.optional(),
+  status: buildStatusSchema.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,6}$/, "limit is a whole number from 1 to 500")
+    .transform(Number)
+    .pipe(z.number().int().min(1, "limit is at least 1").max(500, "limit is at most 500"))
+    .optional(),
+  cursor: z.string().min(1).max(512, "a cursor is at most 512 characters").optional(),
+});
+
+export const logsQuerySchema = z.strictObject({
+  after: z
+    .string()
+    .regex(/^\d{1,15}$/, "after is a log sequence number (a whole number)")
+    .optional(),
+});
+
+export const buildIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, "a build id is 1-64 letters, digits, '_' or '-'");
+
+export const scheduleBodySchema = z.strictObject({
+  targets: z.array(targetNameSchema).min(1).max(256).optional(),
+  ref: gitRefSchema.optional(),
+});
+
+export const listResponseSchema = z.object({
+  builds: z.array(buildRecordSchema),
+  nextCursor: z.string().nullable(),
+});
+
+export const hookResponseSchema = z.object({
+  builds: z.array(buildRecordSchema),
+  ignored: z.string().optional(),
+  duplicate: z.boolean().optional(),
+});
+
+export const targetViewSchema = z.object({
+  name: z.string(),
+  source: z.string(),
+  sourceKind: z.enum(["git", "path"]),
+  image: z.string(),
+  tags: z.array(z.string()),
+  platforms: z.array(z.string()),
+  buildArgNames: z.array(z.string()),
+  secretEnvNames: z.array(z.string()),
+  smoke: z.boolean(),
+  watch: z.array(z.string()),
+  schedule: z.boolean(),
+  push: z.boolean(),
+  backup: z.boolean(),
+});
+export type TargetView = z.infer<typeof targetViewSchema>;
+
+export const targetsResponseSchema = z.object({ targets: z.array(targetViewSchema) });
+
+export const healthSchema = z.object({ ok: z.boolean() });
+export const readySchema = z.object({
+  ok: z.boolean(),
+  checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string().optional() })),
+});
+
+/** NDJSON lines of `POST /v1/builds?wait=true` with `Accept: application/x-ndjson`. */
+export const waitEventSchema = z.discriminatedUnion("type", [
+  logLineSchema.extend({ type: z.literal("log") }),
+  z.object({ type: z.literal("status"), status: buildStatusSchema, build: buildRecordSchema.optional() }),
+  z.object({ type: z.literal("heartbeat"), ts: z.string() }),
+  z.object({ type: z.literal("end"), build: buildRecordSchema }),
+]);
+
+export { buildRecordSchema, errorEnvelopeSchema, logLineSchema };
