@@ -1,0 +1,250 @@
+// The job layer's face to the HTTP layer and main.ts: submit, cancel, retry, wait, drain,
+// webhooks, schedules and the numbers /metrics reads. All state is in the data dir;
+// this object only holds what runs on this replica.
+import { isTerminalStatus, type BuildRecord } from "../../../common/build-record.js";
+import type { BuildRequest } from "../../../common/build-request.js";
+import { handleGithubPush, type GithubPushInput, type HookResult } from "./github-push.js";
+import { buildJobContext, type BuildServiceDeps, type JobContext } from "./job-context.js";
+import { JobLoop } from "./job-loop.js";
+import type { ListQuery } from "./ports.js";
+import { endRecord } from "./record-edits.js";
+import { retireBuild } from "./retire.js";
+import { ServiceError } from "./service-error.js";
+import { isLiveBuild, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
+
+export interface DrainResult {
+  finished: string[];
+  interrupted: string[];
+}
+
+export interface JobStats {
+  queued: number;
+  running: number;
+  runningHere: number;
+  byTarget: Record<string, { queued: number; running: number }>;
+}
+
+export class BuildService {
+  private readonly ctx: JobContext;
+  private readonly loop: JobLoop;
+  private draining = false;
+
+  constructor(deps: BuildServiceDeps) {
+    this.ctx = buildJobContext(deps);
+    this.loop = new JobLoop(this.ctx);
+  }
+
+  get owner(): string {
+    return this.ctx.owner;
+  }
+
+  start(): void {
+    this.loop.start();
+  }
+
+  /** Stops claiming; builds running here go on (use drain to end them). */
+  stop(): Promise<void> {
+    return this.loop.stop();
+  }
+
+  isDraining(): boolean {
+    return this.draining;
+  }
+
+  async submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult> {
+    this.refuseWhileDraining();
+    const result = await submitBuild(this.ctx, req, opts);
+    if (!result.deduplicated) this.loop.nudge();
+    return result;
+  }
+
+  get(id: string): Promise<BuildRecord | undefined> {
+    return this.ctx.store.get(id);
+  }
+
+  async list(query: ListQuery): Promise<{ builds: BuildRecord[]; nextCursor: string | null }> {
+    const page = await this.ctx.store.list(query);
+    return { builds: page.builds, nextCursor: page.nextCursor ?? null };
+  }
+
+  /**
+   * Queued: cancelled at once. Running here: its signal is aborted (the runner kills the
+   * buildx process group). Running elsewhere: a durable request its replica sees at the
+   * next lease renewal. Ended: CONFLICT.
+   */
+  async cancel(id: string): Promise<BuildRecord> {
+    const record = await this.mustGet(id);
+    if (isTerminalStatus(record.status) && !isLiveBuild(record, this.ctx.settings.maxAttempts)) {
+      throw new ServiceError(
+        "CONFLICT",
+        `build ${id} already ended with status ${record.status}; only queued or running builds can be cancelled`,
+      );
+    }
+    const now = this.ctx.now();
+    if (
+      record.status === "queued" &&
+      (await this.ctx.coord.claim(id, record.attempt, this.ctx.owner, "cancel", now))
+    ) {
+      const cancelled = await this.ctx.store.update(id, (r) =>
+        endRecord(r, "cancelled", "CANCELLED", "the build was cancelled before it started", now),
+      );
+      await this.ctx.store.appendLog(id, [{ stream: "system", line: "cancelled while queued" }]);
+      await retireBuild(this.ctx, id);
+      return cancelled;
+    }
+    const local = this.loop.running.get(id);
+    if (local) {
+      local.controller.abort({ code: "CANCELLED", message: "the build was cancelled" });
+      return (await this.ctx.store.get(id)) ?? record;
+    }
+    await this.ctx.coord.requestCancel(id, now);
+    await this.ctx.store.appendLog(id, [
+      { stream: "system", line: `cancel requested through replica ${this.ctx.owner}` },
+    ]);
+    return (await this.ctx.store.get(id)) ?? record;
+  }
+
+  /** A new build with the same parameters (and the same commit or upload). */
+  async retry(id: string): Promise<SubmitResult> {
+    const old = await this.mustGet(id);
+    const { params, source } = old;
+    const req: BuildRequest = {
+      target: params.target,
+      ...(source.kind === "git" ? { ref: params.ref ?? source.ref } : {}),
+      tags: params.tags,
+      platforms: params.platforms,
+      buildArgs: params.buildArgs,
+      push: params.push,
+      smoke: params.smoke,
+      noCache: params.noCache,
+    };
+    return this.submit(req, {
+      trigger: { kind: "retry", of: id },
+      ...(source.kind === "git" && source.commit ? { commit: source.commit } : {}),
+      ...(source.kind === "upload"
+        ? { upload: { sha256: source.sha256, bytes: source.bytes, files: source.files ?? 0 } }
+        : {}),
+    });
+  }
+
+  /** The final record; an interrupted build with attempts left is not final (it will be requeued). */
+  async waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord> {
+    for (;;) {
+      const record = await this.mustGet(id);
+      if (isTerminalStatus(record.status) && !isLiveBuild(record, this.ctx.settings.maxAttempts))
+        return record;
+      await abortableDelay(250, signal);
+    }
+  }
+
+  /**
+   * SIGTERM: refuse submits, stop claiming, give running builds `seconds` to finish, then
+   * abort the rest with INTERRUPTED. Their leases are released as they end, so another
+   * replica requeues those with attempts left at its next poll.
+   */
+  async drain(seconds: number): Promise<DrainResult> {
+    this.draining = true;
+    await this.loop.stop();
+    const builds = [...this.loop.running.values()];
+    const deadline = new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000).unref());
+    await Promise.race([Promise.allSettled(builds.map((b) => b.done)), deadline]);
+    const interrupted: string[] = [];
+    for (const b of this.loop.running.values()) {
+      interrupted.push(b.id);
+      b.controller.abort({
+        code: "INTERRUPTED",
+        message: `the replica ${this.ctx.owner} shut down (drain of ${seconds} s ran out)`,
+      });
+    }
+    await Promise.allSettled(builds.map((b) => b.done));
+    return { finished: builds.map((b) => b.id).filter((id) => !interrupted.includes(id)), interrupted };
+  }
+
+  handleGithubPush(input: GithubPushInput): Promise<HookResult> {
+    this.refuseWhileDraining();
+    return handleGithubPush(this.ctx, input, (req, opts) => this.submit(req, opts));
+  }
+
+  /** Builds of the named targets, or of every target with schedule: true. */
+  async schedule(input: { targets?: string[]; ref?: string }): Promise<HookResult> {
+    this.refuseWhileDraining();
+    const { targets, sources } = this.ctx.config;
+    const names =
+      input.targets ??
+      Object.keys(targets)
+        .filter((n) => targets[n]?.schedule)
+        .sort();
+    const unknown = names.filter((n) => !targets[n]);
+    if (unknown.length) {
+      throw new ServiceError(
+        "INVALID_REQUEST",
+        `unknown targets ${unknown.map((n) => JSON.stringify(n)).join(", ")}; configured targets: ${Object.keys(targets).sort().join(", ")}`,
+        {
+          issues: unknown.map((n) => ({ path: "targets", message: `unknown target ${JSON.stringify(n)}` })),
+        },
+      );
+    }
+    const builds: BuildRecord[] = [];
+    for (const name of names) {
+      const source = sources[targets[name]!.source];
+      const ref = input.ref !== undefined && source && "git" in source ? { ref: input.ref } : {};
+      builds.push((await this.submit({ target: name, ...ref }, { trigger: { kind: "schedule" } })).record);
+    }
+    return builds.length ? { builds } : { builds, ignored: "no target has schedule: true" };
+  }
+
+  /** Builds waiting in the data dir's queue (all replicas). */
+  async queueDepth(): Promise<number> {
+    return (await this.stats()).queued;
+  }
+
+  /** Builds running on this replica. */
+  running(): number {
+    return this.loop.running.size;
+  }
+
+  async stats(): Promise<JobStats> {
+    const stats: JobStats = { queued: 0, running: 0, runningHere: this.loop.running.size, byTarget: {} };
+    for (const id of await this.ctx.active.ids()) {
+      const record = await this.ctx.store.get(id);
+      if (!record || (record.status !== "queued" && record.status !== "running")) continue;
+      const t = (stats.byTarget[record.target] ??= { queued: 0, running: 0 });
+      t[record.status] += 1;
+      stats[record.status] += 1;
+    }
+    return stats;
+  }
+
+  private refuseWhileDraining(): void {
+    if (this.draining) {
+      const after = this.ctx.settings.shutdownRetryAfter;
+      throw new ServiceError(
+        "SHUTTING_DOWN",
+        `this builder replica is shutting down; retry in ${after} s (another replica may take the request)`,
+        { retryAfter: after },
+      );
+    }
+  }
+
+  private async mustGet(id: string): Promise<BuildRecord> {
+    const record = await this.ctx.store.get(id);
+    if (!record)
+      throw new ServiceError("NOT_FOUND", `build ${JSON.stringify(id.slice(0, 140))} does not exist`);
+    return record;
+  }
+}
+
+function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(signal.reason as Error);
+    const timer = setTimeout(() => {
+      signal.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal.reason as Error);
+    };
+    signal.addEventListener("abort", onAbort, { once: true });
+  });
+}

@@ -1,0 +1,92 @@
+// What every part of the job layer shares: the store, the config, the settings taken
+// from BuilderEnv, the coordination files and this replica's identity.
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import type { BuilderConfig } from "../config/builder-config.js";
+import type { BuilderEnv } from "../config/env.js";
+import { ActiveIndex } from "./active-index.js";
+import { buildJobPaths, type JobPaths } from "./job-paths.js";
+import { Coordination } from "./leases.js";
+import type { BuildExecutor, JobStore, ResolveRef } from "./ports.js";
+
+export interface JobSettings {
+  concurrency: number;
+  queueMax: number;
+  buildTimeoutMs: number;
+  queueTtlMs: number;
+  maxAttempts: number;
+  leaseMs: number;
+  /** How often the loop looks at the data dir for work other replicas queued. */
+  pollMs: number;
+  /** Retry-After (seconds) for QUEUE_FULL. */
+  queueFullRetryAfter: number;
+  /** Retry-After (seconds) for SHUTTING_DOWN. */
+  shutdownRetryAfter: number;
+}
+
+/** Settings from the environment (SPEC §7); `pollMs` defaults to 500. */
+export function buildJobSettings(env: BuilderEnv, overrides: Partial<JobSettings> = {}): JobSettings {
+  return {
+    concurrency: env.BUILDER_CONCURRENCY,
+    queueMax: env.BUILDER_QUEUE_MAX,
+    buildTimeoutMs: env.BUILDER_BUILD_TIMEOUT * 1000,
+    queueTtlMs: env.BUILDER_QUEUE_TTL * 1000,
+    maxAttempts: env.BUILDER_MAX_ATTEMPTS,
+    leaseMs: env.BUILDER_LEASE_SECONDS * 1000,
+    pollMs: 500,
+    queueFullRetryAfter: 30,
+    shutdownRetryAfter: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+    ...overrides,
+  };
+}
+
+export interface JobLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface BuildServiceDeps {
+  store: JobStore;
+  config: BuilderConfig;
+  dataDir: string;
+  executor: BuildExecutor;
+  settings: JobSettings;
+  resolveRef: ResolveRef;
+  /** This replica's name in leases and claims; default host-pid-random. */
+  owner?: string;
+  now?: () => Date;
+  logger?: JobLogger;
+}
+
+export interface JobContext {
+  store: JobStore;
+  config: BuilderConfig;
+  executor: BuildExecutor;
+  settings: JobSettings;
+  resolveRef: ResolveRef;
+  paths: JobPaths;
+  coord: Coordination;
+  active: ActiveIndex;
+  owner: string;
+  now: () => Date;
+  logger: JobLogger;
+}
+
+const silent: JobLogger = { info: () => undefined, warn: () => undefined };
+
+export function buildJobContext(deps: BuildServiceDeps): JobContext {
+  const paths = buildJobPaths(deps.dataDir);
+  return {
+    store: deps.store,
+    config: deps.config,
+    executor: deps.executor,
+    settings: deps.settings,
+    resolveRef: deps.resolveRef,
+    paths,
+    coord: new Coordination(paths),
+    active: new ActiveIndex(paths.root),
+    owner: deps.owner ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
+    now: deps.now ?? (() => new Date()),
+    logger: deps.logger ?? silent,
+  };
+}

@@ -1,0 +1,49 @@
+// What the job layer needs from its neighbours, as structural interfaces so it can be
+// wired to the real FileBuildStore (store/file-build-store.ts) and BuildRunner
+// (jobs/build-runner.ts) without importing their implementations.
+import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
+import type { GitSourceConfig } from "../config/builder-config.js";
+
+export interface ListQuery {
+  target?: string;
+  status?: BuildStatus;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The subset of FileBuildStore the jobs use. Records and logs live under the data dir. */
+export interface JobStore {
+  newBuildId(): string;
+  create(record: BuildRecord): Promise<BuildRecord | void>;
+  get(id: string): Promise<BuildRecord | undefined>;
+  update(id: string, mutate: (record: BuildRecord) => void | BuildRecord): Promise<BuildRecord>;
+  list(query: ListQuery): Promise<{ builds: BuildRecord[]; nextCursor: string | null | undefined }>;
+  appendLog(id: string, lines: { stream: LogLine["stream"]; line: string }[]): Promise<unknown>;
+  buildDir(id: string): string;
+}
+
+export type SinkStream = "stdout" | "stderr" | "system";
+
+/** How a runner reports progress; `update` persists through the store. */
+export interface BuildSink {
+  log(stream: SinkStream, line: string): void;
+  update(mutate: (record: BuildRecord) => void): Promise<BuildRecord>;
+}
+
+/** Why a running build's signal was aborted; the runner finishes the record with this code. */
+export interface AbortReason {
+  code: "CANCELLED" | "TIMEOUT" | "INTERRUPTED";
+  message?: string;
+}
+
+/** Runs one claimed build. Never throws for build failures: it returns the final record. */
+export interface BuildExecutor {
+  run(record: BuildRecord, opts: { signal: AbortSignal; sink: BuildSink }): Promise<BuildRecord>;
+}
+
+/** Resolves a ref of a git source to a full commit SHA (source/git.ts resolveRemoteRef, with the token). */
+export type ResolveRef = (
+  source: GitSourceConfig & { name: string },
+  ref: string,
+  signal?: AbortSignal,
+) => Promise<string>;

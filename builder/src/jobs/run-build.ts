@@ -1,0 +1,133 @@
+// Runs one build this replica has claimed: a lease renewed every lease/3 (which is also
+// when a durable cancel request from another replica is noticed), the build timeout,
+// the executor, and the cleanup that lets the next attempt or the next build go.
+import { isTerminalStatus, type BuildRecord } from "../../../common/build-record.js";
+import type { JobContext } from "./job-context.js";
+import { buildLease } from "./leases.js";
+import { createStoreSink } from "./log-sink.js";
+import type { AbortReason } from "./ports.js";
+import { endRecord, startRecord } from "./record-edits.js";
+import { retireBuild } from "./retire.js";
+
+export interface RunningBuild {
+  id: string;
+  target: string;
+  attempt: number;
+  controller: AbortController;
+  done: Promise<BuildRecord>;
+}
+
+function abortWith(controller: AbortController, reason: AbortReason): void {
+  if (!controller.signal.aborted) controller.abort(reason);
+}
+
+/** Starts the executor for a claimed record whose lease and target lock this replica already wrote. */
+export function startClaimedBuild(ctx: JobContext, record: BuildRecord): RunningBuild {
+  const controller = new AbortController();
+  const done = runAttempt(ctx, record, controller);
+  return { id: record.id, target: record.target, attempt: record.attempt, controller, done };
+}
+
+async function renewLease(ctx: JobContext, record: BuildRecord, controller: AbortController): Promise<void> {
+  const held = await ctx.coord.resolveLease(record.id);
+  if (held && (held.owner !== ctx.owner || held.attempt !== record.attempt)) {
+    abortWith(controller, {
+      code: "INTERRUPTED",
+      message: `replica ${held.owner} took over this build after the lease of ${ctx.owner} expired`,
+    });
+    return;
+  }
+  const lease = buildLease(ctx.owner, record.id, record.attempt, ctx.now(), ctx.settings.leaseMs);
+  await ctx.coord.writeLease(lease);
+  if (!(await ctx.coord.renewTargetLock(record.target, lease))) {
+    ctx.logger.warn("target lock lost while building", { buildId: record.id, target: record.target });
+  }
+  if (await ctx.coord.hasCancelRequest(record.id)) {
+    abortWith(controller, {
+      code: "CANCELLED",
+      message: "the build was cancelled (request received through the data dir)",
+    });
+  }
+}
+
+async function runAttempt(
+  ctx: JobContext,
+  claimed: BuildRecord,
+  controller: AbortController,
+): Promise<BuildRecord> {
+  const id = claimed.id;
+  const sink = createStoreSink(ctx.store, id, (err) =>
+    ctx.logger.warn("log append failed", { buildId: id, error: String(err) }),
+  );
+  const renewing = setInterval(
+    () => {
+      renewLease(ctx, claimed, controller).catch((err: unknown) =>
+        ctx.logger.warn("lease renewal failed", { buildId: id, error: String(err) }),
+      );
+    },
+    Math.max(100, Math.floor(ctx.settings.leaseMs / 3)),
+  );
+  const timeoutSec = Math.round(ctx.settings.buildTimeoutMs / 1000);
+  const timeout = setTimeout(
+    () =>
+      abortWith(controller, {
+        code: "TIMEOUT",
+        message: `the build ran longer than BUILDER_BUILD_TIMEOUT (${timeoutSec} s) and was stopped`,
+      }),
+    ctx.settings.buildTimeoutMs,
+  );
+  let final: BuildRecord;
+  try {
+    if (await ctx.coord.hasCancelRequest(id))
+      abortWith(controller, { code: "CANCELLED", message: "the build was cancelled before it started" });
+    const started = await ctx.store.update(id, (r) => startRecord(r, ctx.now()));
+    sink.log(
+      "system",
+      `attempt ${claimed.attempt} of ${ctx.settings.maxAttempts} claimed by replica ${ctx.owner}`,
+    );
+    final = await ctx.executor.run(started, { signal: controller.signal, sink });
+  } catch (err) {
+    ctx.logger.warn("executor threw", { buildId: id, error: String(err) });
+    sink.log("system", `the build runner failed unexpectedly: ${(err as Error).message}`);
+    final = await ctx.store.update(id, (r) =>
+      endRecord(
+        r,
+        "failed",
+        "INTERNAL",
+        `the build runner failed unexpectedly: ${(err as Error).message}`,
+        ctx.now(),
+      ),
+    );
+  } finally {
+    clearInterval(renewing);
+    clearTimeout(timeout);
+  }
+  final = await settle(ctx, final, sink);
+  await ctx.coord.releaseLease(id, ctx.owner);
+  await ctx.coord.releaseTargetLock(claimed.target, ctx.owner, id);
+  return final;
+}
+
+/** Makes sure the record ended, flushes the log, and retires the build unless another attempt follows. */
+async function settle(
+  ctx: JobContext,
+  final: BuildRecord,
+  sink: ReturnType<typeof createStoreSink>,
+): Promise<BuildRecord> {
+  let record = final;
+  if (!isTerminalStatus(record.status)) {
+    record = await ctx.store.update(record.id, (r) =>
+      endRecord(r, "failed", "INTERNAL", `the build runner returned with status ${final.status}`, ctx.now()),
+    );
+  }
+  const again = record.status === "interrupted" && record.attempt < ctx.settings.maxAttempts;
+  sink.log(
+    "system",
+    again
+      ? `attempt ${record.attempt} interrupted (${record.error?.message ?? "no reason"}); another replica will start attempt ${record.attempt + 1}`
+      : `build ended: ${record.status}${record.error ? ` (${record.error.code}: ${record.error.message})` : ""}`,
+  );
+  await sink.flush();
+  if (!again) await retireBuild(ctx, record.id);
+  return record;
+}

@@ -1,0 +1,184 @@
+// Submitting a build: idempotency (durable keys, 24 h), dedup of identical queued or
+// running builds (a pointer file per dedup key, so two replicas racing the same request
+// still create one build), the queue limit, then the queued record.
+import type { BuildRecord, Trigger } from "../../../common/build-record.js";
+import type { BuildRequest } from "../../../common/build-request.js";
+import { createExclusive, removeIfStale, resolveJson, writeJsonAtomic } from "./atomic-files.js";
+import { buildDedupKey, buildParamsFingerprint } from "./build-keys.js";
+import type { JobContext } from "./job-context.js";
+import { buildQueuedRecord, parseTargetName, resolveBuildSource, type UploadInfo } from "./plan-build.js";
+import { ServiceError } from "./service-error.js";
+
+export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
+/** How long a pointer may name a build whose record is not written yet (a create in flight). */
+const CREATE_GRACE_MS = 10_000;
+
+export interface SubmitOptions {
+  trigger: Trigger;
+  idempotencyKey?: string;
+  upload?: UploadInfo;
+  /** A commit already known (webhook `after`, retry of a recorded commit): no ref resolution. */
+  commit?: string;
+  signal?: AbortSignal;
+}
+
+export interface SubmitResult {
+  record: BuildRecord;
+  deduplicated: boolean;
+}
+
+interface Pointer {
+  buildId: string;
+  createdAt: string;
+  fingerprint?: string;
+}
+
+/** queued, running, or interrupted and about to be requeued: a build a duplicate may join. */
+export function isLiveBuild(record: BuildRecord, maxAttempts: number): boolean {
+  return (
+    record.status === "queued" ||
+    record.status === "running" ||
+    (record.status === "interrupted" && record.attempt < maxAttempts)
+  );
+}
+
+async function resolvePointed(ctx: JobContext, pointer: Pointer): Promise<BuildRecord | undefined> {
+  const deadline = Date.parse(pointer.createdAt) + CREATE_GRACE_MS;
+  for (;;) {
+    const record = await ctx.store.get(pointer.buildId);
+    if (record || Date.now() > deadline) return record;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function joined(record: BuildRecord): SubmitResult {
+  return { record: { ...record, deduplicated: true }, deduplicated: true };
+}
+
+/** The build an Idempotency-Key already names, CONFLICT on different params, undefined when new. */
+async function resolveIdempotent(
+  ctx: JobContext,
+  key: string,
+  fingerprint: string,
+): Promise<SubmitResult | undefined> {
+  const file = ctx.paths.idempotency(key);
+  const now = ctx.now().getTime();
+  const pointer = await resolveJson<Pointer>(file);
+  if (!pointer) return undefined;
+  if (Date.parse(pointer.createdAt) + IDEMPOTENCY_TTL_MS < now) {
+    await removeIfStale<Pointer>(file, (p) => !p || Date.parse(p.createdAt) + IDEMPOTENCY_TTL_MS < now);
+    return undefined;
+  }
+  if (pointer.fingerprint !== fingerprint) {
+    throw new ServiceError(
+      "CONFLICT",
+      `Idempotency-Key ${JSON.stringify(key.slice(0, 100))} was used for build ${pointer.buildId} with different parameters; use a new key for a different request`,
+    );
+  }
+  const record = await resolvePointed(ctx, pointer);
+  if (!record)
+    throw new ServiceError(
+      "CONFLICT",
+      `Idempotency-Key ${JSON.stringify(key.slice(0, 100))} names build ${pointer.buildId}, which does not exist (yet); try again`,
+    );
+  return joined(record);
+}
+
+/** The live build holding the dedup key, or undefined (a stale pointer is removed). */
+async function resolveDuplicate(ctx: JobContext, dedupKey: string): Promise<BuildRecord | undefined> {
+  const file = ctx.paths.dedup(dedupKey);
+  const pointer = await resolveJson<Pointer>(file);
+  if (!pointer) return undefined;
+  const record = await resolvePointed(ctx, pointer);
+  if (record && isLiveBuild(record, ctx.settings.maxAttempts)) return record;
+  await removeIfStale<Pointer>(file, (p) => !p || p.buildId === pointer.buildId);
+  return undefined;
+}
+
+async function countQueued(ctx: JobContext): Promise<number> {
+  let queued = 0;
+  for (const id of await ctx.active.ids()) {
+    const record = await ctx.store.get(id);
+    if (record?.status === "queued") queued += 1;
+  }
+  return queued;
+}
+
+export async function submitBuild(
+  ctx: JobContext,
+  req: BuildRequest,
+  opts: SubmitOptions,
+): Promise<SubmitResult> {
+  const target = parseTargetName(ctx.config, req.target);
+  const fingerprint = buildParamsFingerprint(req, opts.upload?.sha256);
+  if (opts.idempotencyKey !== undefined) {
+    const existing = await resolveIdempotent(ctx, opts.idempotencyKey, fingerprint);
+    if (existing) return existing;
+  }
+  const source = await resolveBuildSource(ctx.config, target, req, { ...opts, resolveRef: ctx.resolveRef });
+  const now = ctx.now();
+  const record = buildQueuedRecord({
+    id: ctx.store.newBuildId(),
+    req,
+    target,
+    source,
+    trigger: opts.trigger,
+    now,
+  });
+  const dedupKey = buildDedupKey(record);
+  const duplicate = await resolveDuplicate(ctx, dedupKey);
+  if (duplicate) return bindKey(ctx, opts.idempotencyKey, fingerprint, duplicate);
+  if ((await countQueued(ctx)) >= ctx.settings.queueMax) {
+    throw new ServiceError(
+      "QUEUE_FULL",
+      `the queue is full (${ctx.settings.queueMax} builds waiting, BUILDER_QUEUE_MAX); retry in ${ctx.settings.queueFullRetryAfter} s`,
+      { retryAfter: ctx.settings.queueFullRetryAfter },
+    );
+  }
+  const pointer: Pointer = { buildId: record.id, createdAt: now.toISOString(), fingerprint };
+  if (
+    opts.idempotencyKey !== undefined &&
+    !(await createExclusive(ctx.paths.idempotency(opts.idempotencyKey), JSON.stringify(pointer)))
+  ) {
+    // Another request with this key won the race; answer as it did.
+    return submitBuild(ctx, req, opts);
+  }
+  if (!(await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer)))) {
+    const winner = await resolveDuplicate(ctx, dedupKey);
+    if (winner) return bindKey(ctx, opts.idempotencyKey, fingerprint, winner);
+    await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer));
+  }
+  await ctx.active.mark({ id: record.id, queuedAt: record.createdAt, attempt: 1, dedupKey });
+  await ctx.store.create(record);
+  await ctx.store.appendLog(record.id, [{ stream: "system", line: describeQueued(record) }]);
+  return { record, deduplicated: false };
+}
+
+/** A request that joined an existing build still binds its Idempotency-Key to that build. */
+async function bindKey(
+  ctx: JobContext,
+  key: string | undefined,
+  fingerprint: string,
+  record: BuildRecord,
+): Promise<SubmitResult> {
+  if (key !== undefined) {
+    const pointer: Pointer = { buildId: record.id, createdAt: ctx.now().toISOString(), fingerprint };
+    if (!(await createExclusive(ctx.paths.idempotency(key), JSON.stringify(pointer)))) {
+      const existing = await resolveIdempotent(ctx, key, fingerprint);
+      if (existing) return existing;
+      await writeJsonAtomic(ctx.paths.idempotency(key), pointer);
+    }
+  }
+  return joined(record);
+}
+
+function describeQueued(record: BuildRecord): string {
+  const src = record.source;
+  const from =
+    src.kind === "git"
+      ? `${src.name}@${src.ref} (${src.commit ?? "unresolved"})`
+      : src.kind === "upload"
+        ? `an upload (sha256 ${src.sha256.slice(0, 12)})`
+        : `the directory source ${src.name}`;
+  return `queued build of target ${record.target} from ${from} as ${record.tags.join(", ")} (trigger ${record.trigger.kind})`;
+}
