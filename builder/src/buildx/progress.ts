@@ -28,6 +28,7 @@ export interface CacheProblem {
 }
 
 export interface ProgressSummary {
+  /** Dockerfile steps other than FROM, and how many of them BuildKit answered from cache. */
   steps: { total: number; cached: number };
   /** Dockerfile steps in the order they started. */
   stepNames: string[];
@@ -44,6 +45,7 @@ interface Vertex {
 }
 
 const STEP = /^\[(?:[^\]]* )?\d+\/\d+\] /;
+const FROM_STEP = /^\[[^\]]*\] FROM /;
 const KEEP_OUTPUT_LINES = 20;
 
 export class BuildxProgressParser {
@@ -109,9 +111,13 @@ export class BuildxProgressParser {
   }
 
   summary(): ProgressSummary {
+    // FROM steps are left out of the counts: BuildKit marks a base image CACHED when it is
+    // in the local store and DONE when it resolves it afresh, which says nothing about
+    // the build cache.
     const steps = new Map<string, boolean>();
-    for (const v of this.vertices.values())
-      if (v.isStep) steps.set(v.name, (steps.get(v.name) ?? false) || v.cached);
+    for (const v of this.vertices.values()) {
+      if (v.isStep && !FROM_STEP.test(v.name)) steps.set(v.name, (steps.get(v.name) ?? false) || v.cached);
+    }
     const cached = [...steps.values()].filter(Boolean).length;
     const failure = this.failure();
     let cacheProblem = this.cacheProblem;

@@ -69,15 +69,20 @@ export class TargetCacheStore {
     const cutoff = Date.now() - this.staleAfterMs;
     for (const name of await this.list(".trash")) {
       const p = this.dir(".trash", name);
-      if ((await mtimeMs(p)) > cutoff) continue;
+      if (!this.isStale(await mtimeMs(p), cutoff)) continue;
       const target = name.replace(/-[a-z0-9]+-[a-z0-9]+-[a-f0-9]{8}$/, "");
       const restored = isTargetName(target) && (await this.restore(p, target));
       if (!restored) await rm(p, { recursive: true, force: true });
     }
     for (const name of await this.list(".tmp")) {
       const p = this.dir(".tmp", name);
-      if ((await mtimeMs(p)) <= cutoff) await rm(p, { recursive: true, force: true });
+      if (this.isStale(await mtimeMs(p), cutoff)) await rm(p, { recursive: true, force: true });
     }
+  }
+
+  // staleAfterMs 0 means everything (file mtimes come from a coarser clock than Date.now()).
+  private isStale(mtime: number, cutoff: number): boolean {
+    return this.staleAfterMs <= 0 || mtime <= cutoff;
   }
 
   private async restore(trashDir: string, target: string): Promise<boolean> {
