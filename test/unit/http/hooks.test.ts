@@ -1,0 +1,143 @@
+import { createHmac } from "node:crypto";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { verifyGithubSignature } from "../../../builder/src/http/routes/hooks.js";
+import { api, createTestApp, json, read, WEBHOOK_SECRET, type TestApp } from "./test-app.js";
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(() => t.cleanup());
+
+const sign = (body: string, secret = WEBHOOK_SECRET) =>
+  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const pushBody = JSON.stringify({
+  ref: "refs/heads/main",
+  after: "a".repeat(40),
+  repository: { full_name: "ahelme/comfyume-v1" },
+});
+
+function hook(body: string, headers: Record<string, string>) {
+  return t.app.request("/v1/hooks/github", { method: "POST", headers: { ...json, ...headers }, body });
+}
+
+describe("verifyGithubSignature", () => {
+  it.each([
+    [sign("x"), true],
+    [sign("x").toUpperCase().replace("SHA256=", "sha256="), true],
+    [sign("y"), false],
+    [sign("x", "other"), false],
+    ["sha256=abc", false],
+    ["sha1=" + "0".repeat(40), false],
+    [undefined, false],
+  ])("%s → %s", (header, ok) => {
+    expect(verifyGithubSignature(WEBHOOK_SECRET, Buffer.from("x"), header)).toBe(ok);
+  });
+});
+
+describe("POST /v1/hooks/github", () => {
+  it("a valid push starts builds and answers 202 with them; a replayed delivery starts nothing", async () => {
+    const headers = {
+      "x-hub-signature-256": sign(pushBody),
+      "x-github-delivery": "d-1",
+      "x-github-event": "push",
+    };
+    const res = await hook(pushBody, headers);
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as { builds: { id: string }[] };
+    expect(body.builds).toHaveLength(1);
+    const again = await hook(pushBody, headers);
+    expect(again.status).toBe(202);
+    expect(await again.json()).toMatchObject({ builds: [], duplicate: true });
+    expect(t.service.hooks[0]).toMatchObject({
+      deliveryId: "d-1",
+      event: "push",
+      payload: { ref: "refs/heads/main" },
+    });
+  });
+
+  it("signature is over the raw bytes: re-serialised JSON does not verify", async () => {
+    const pretty = JSON.stringify(JSON.parse(pushBody), null, 2);
+    const res = await hook(pretty, {
+      "x-hub-signature-256": sign(pushBody),
+      "x-github-delivery": "d-2",
+      "x-github-event": "push",
+    });
+    expect(res.status).toBe(401);
+    expect(t.service.hooks).toHaveLength(0);
+  });
+
+  it.each([
+    ["missing signature", {}, 401],
+    ["bad signature", { "x-hub-signature-256": sign("other") }, 401],
+    ["empty delivery id", { "x-hub-signature-256": sign(pushBody), "x-github-delivery": "" }, 400],
+    [
+      "bad event name",
+      { "x-hub-signature-256": sign(pushBody), "x-github-delivery": "d", "x-github-event": "Push;rm" },
+      400,
+    ],
+  ])("%s → %s, nothing reaches the service", async (_n, headers, status) => {
+    const res = await hook(pushBody, { "x-github-delivery": "d-3", "x-github-event": "push", ...headers });
+    expect(res.status).toBe(status);
+    expect(t.service.hooks).toHaveLength(0);
+  });
+
+  it("non-push events are acknowledged and ignored", async () => {
+    const body = JSON.stringify({ zen: "hi" });
+    const res = await hook(body, {
+      "x-hub-signature-256": sign(body),
+      "x-github-delivery": "d-4",
+      "x-github-event": "ping",
+    });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toMatchObject({ builds: [], ignored: expect.stringContaining("ping") });
+  });
+
+  it("a signed body that is not a JSON object is 400", async () => {
+    for (const body of ["[1]", "nope", "null"]) {
+      const res = await hook(body, {
+        "x-hub-signature-256": sign(body),
+        "x-github-delivery": "d-5",
+        "x-github-event": "push",
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it("without BUILDER_WEBHOOK_SECRET webhooks are refused with a message saying so", async () => {
+    const off = await createTestApp({ webhookSecret: undefined });
+    const res = await off.app.request("/v1/hooks/github", { method: "POST", body: pushBody });
+    expect(res.status).toBe(401);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toMatch(
+      /BUILDER_WEBHOOK_SECRET/,
+    );
+    await off.cleanup();
+  });
+});
+
+describe("POST /v1/hooks/schedule", () => {
+  const schedule = (body: string | undefined, headers: Record<string, string> = api) =>
+    t.app.request("/v1/hooks/schedule", {
+      method: "POST",
+      headers: { ...json, ...headers },
+      ...(body === undefined ? {} : { body }),
+    });
+
+  it("with no body rebuilds the schedule targets; with targets and ref, those", async () => {
+    const all = await schedule(undefined);
+    expect(all.status).toBe(202);
+    expect(((await all.json()) as { builds: unknown[] }).builds.length).toBeGreaterThan(0);
+    const some = await schedule(JSON.stringify({ targets: ["tiny"], ref: "v1" }));
+    expect(((await some.json()) as { builds: { target: string; trigger: unknown }[] }).builds).toMatchObject([
+      { target: "tiny", trigger: { kind: "schedule" } },
+    ]);
+  });
+
+  it.each([['{"targets":"tiny"}'], ['{"ref":"-x"}'], ['{"other":1}'], ["{"]])("%s → 400", async (body) => {
+    expect((await schedule(body)).status).toBe(400);
+  });
+
+  it("needs the API token (read token → 403)", async () => {
+    expect((await schedule(undefined, read)).status).toBe(403);
+  });
+});

@@ -1,0 +1,157 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { BuildRecord } from "../../../common/build-record.js";
+import { waitFor } from "../../helpers/wait-for.js";
+import { api, createTestApp, json, read, type TestApp } from "./test-app.js";
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(() => t.cleanup());
+
+interface SseEvent {
+  event?: string;
+  id?: string;
+  data?: string;
+  comment?: string;
+}
+
+/** Reads an SSE body frame by frame into `events` until the stream ends. */
+async function readSse(res: Response, events: SseEvent[] = []): Promise<SseEvent[]> {
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buf += value;
+    let idx: number;
+    while ((idx = buf.indexOf("\n\n")) >= 0) {
+      const frame = buf.slice(0, idx);
+      buf = buf.slice(idx + 2);
+      const ev: SseEvent = {};
+      for (const line of frame.split("\n")) {
+        if (line.startsWith(":")) ev.comment = line.slice(1).trim();
+        else if (line.startsWith("event: ")) ev.event = line.slice(7);
+        else if (line.startsWith("id: ")) ev.id = line.slice(4);
+        else if (line.startsWith("data: ")) ev.data = line.slice(6);
+      }
+      events.push(ev);
+    }
+  }
+  return events;
+}
+
+async function newBuild(): Promise<BuildRecord> {
+  const res = await t.app.request("/v1/builds", {
+    method: "POST",
+    headers: { ...api, ...json },
+    body: JSON.stringify({ target: "tiny" }),
+  });
+  return (await res.json()) as BuildRecord;
+}
+
+const lines = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => ({ stream: "stdout" as const, line: `line ${from + i}` }));
+
+describe("GET /v1/builds/:id/logs", () => {
+  it("text/plain: the whole log so far, and ?after= skips what the client has", async () => {
+    const b = await newBuild();
+    await t.store.appendLog(b.id, lines(3));
+    expect(await (await t.app.request(`/v1/builds/${b.id}/logs`, { headers: read })).text()).toBe(
+      "line 1\nline 2\nline 3\n",
+    );
+    expect(await (await t.app.request(`/v1/builds/${b.id}/logs?after=2`, { headers: read })).text()).toBe(
+      "line 3\n",
+    );
+    expect((await t.app.request(`/v1/builds/${b.id}/logs?after=-1`, { headers: read })).status).toBe(400);
+  });
+
+  it("SSE: replays, follows live, sends heartbeats and status, ends with the record", async () => {
+    const b = await newBuild();
+    await t.store.appendLog(b.id, lines(2));
+    const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream" },
+    });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const events: SseEvent[] = [];
+    const reading = readSse(res, events);
+    await waitFor(() => events.some((e) => e.comment === "hb"), { what: "a heartbeat comment" });
+    await t.service.setStatus(b.id, "running");
+    await t.store.appendLog(b.id, lines(2, 3));
+    await waitFor(() => events.filter((e) => e.event === "log").length === 4, { what: "four log events" });
+    await waitFor(() => events.some((e) => e.event === "status" && e.data?.includes('"running"')), {
+      what: "status running",
+    });
+    await t.service.finish(b.id, "succeeded");
+    await reading;
+    const logs = events.filter((e) => e.event === "log");
+    expect(logs.map((e) => e.id)).toEqual(["1", "2", "3", "4"]);
+    expect(JSON.parse(logs[2]!.data!)).toMatchObject({ seq: 3, stream: "stdout", line: "line 3" });
+    expect(events.some((e) => e.comment === "hb")).toBe(true);
+    expect(events.filter((e) => e.event === "status").map((e) => JSON.parse(e.data!).status)).toEqual([
+      "queued",
+      "running",
+    ]);
+    const end = events.at(-1)!;
+    expect(end.event).toBe("end");
+    expect(JSON.parse(end.data!)).toMatchObject({ id: b.id, status: "succeeded" });
+  });
+
+  it("SSE: Last-Event-ID resumes after the last line the client saw; an ended build replays and ends at once", async () => {
+    const b = await newBuild();
+    await t.store.appendLog(b.id, lines(5));
+    await t.service.finish(b.id, "failed");
+    const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream", "last-event-id": "3" },
+    });
+    const events = await readSse(res);
+    expect(events.filter((e) => e.event === "log").map((e) => e.id)).toEqual(["4", "5"]);
+    expect(events.at(-1)!.event).toBe("end");
+    const bad = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream", "last-event-id": "x" },
+    });
+    expect(bad.status).toBe(400);
+  });
+
+  it("SSE on an unknown build is 404 in the envelope", async () => {
+    const res = await t.app.request("/v1/builds/b_missing/logs", {
+      headers: { ...read, accept: "text/event-stream" },
+    });
+    expect(res.status).toBe(404);
+  });
+});
+
+describe("POST /v1/builds?wait=true with Accept: application/x-ndjson", () => {
+  it("streams status, log lines and heartbeats, and ends with the final record", async () => {
+    const res = await t.app.request("/v1/builds?wait=true", {
+      method: "POST",
+      headers: { ...api, ...json, accept: "application/x-ndjson" },
+      body: JSON.stringify({ target: "tiny" }),
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/x-ndjson/);
+    const id = res.headers.get("location")!.split("/").at(-1)!;
+    const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const events: Record<string, unknown>[] = [];
+    let buf = "";
+    const pump = (async () => {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buf += value;
+        const parts = buf.split("\n");
+        buf = parts.pop()!;
+        for (const p of parts) events.push(JSON.parse(p) as Record<string, unknown>);
+      }
+    })();
+    await waitFor(() => events.some((e) => e.type === "heartbeat"), { what: "a heartbeat line" });
+    await t.service.setStatus(id, "running");
+    await t.store.appendLog(id, lines(3));
+    await waitFor(() => events.filter((e) => e.type === "log").length === 3, { what: "three log lines" });
+    await t.service.finish(id, "succeeded");
+    await pump;
+    expect(events[0]).toMatchObject({ type: "status", status: "queued" });
+    expect(events.filter((e) => e.type === "log").map((e) => e.line)).toEqual(["line 1", "line 2", "line 3"]);
+    expect(events.at(-1)).toMatchObject({ type: "end", build: { id, status: "succeeded" } });
+  });
+});
