@@ -1,0 +1,81 @@
+// Packing a real directory and reading the tar back (real files, real gzip, real tar-stream).
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGunzip } from "node:zlib";
+import { extract } from "tar-stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { packContext, resolveContextFilter } from "../../../trigger/src/context/pack.js";
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), "trigger-pack-"));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function entries(stream: Readable): Promise<Map<string, { type: string; body: string }>> {
+  const out = new Map<string, { type: string; body: string }>();
+  const ex = extract();
+  ex.on("entry", (header, body, next) => {
+    const chunks: Buffer[] = [];
+    body.on("data", (c: unknown) => void chunks.push(c as Buffer));
+    body.on("end", () => {
+      out.set(header.name, { type: header.type ?? "file", body: Buffer.concat(chunks).toString() });
+      next();
+    });
+  });
+  await pipeline(stream, createGunzip(), ex);
+  return out;
+}
+
+describe("packContext", () => {
+  it("sends what .dockerignore allows, counts files and bytes, and is deterministic", async () => {
+    await writeFile(path.join(dir, "Dockerfile"), "FROM scratch\n");
+    const ignoreText = "# big things stay home\nbig.bin\nnode_modules\n*.log\n!keep.log\n";
+    await writeFile(path.join(dir, ".dockerignore"), ignoreText);
+    await writeFile(path.join(dir, "big.bin"), Buffer.alloc(1024 * 1024));
+    await writeFile(path.join(dir, "a.log"), "no");
+    await writeFile(path.join(dir, "keep.log"), "yes");
+    await mkdir(path.join(dir, "node_modules/x"), { recursive: true });
+    await writeFile(path.join(dir, "node_modules/x/i.js"), "no");
+    await mkdir(path.join(dir, "src"));
+    await writeFile(path.join(dir, "src/app.py"), "print(1)\n");
+    await symlink("app.py", path.join(dir, "src/link.py"));
+
+    const filter = await resolveContextFilter(dir);
+    const packed = packContext(dir, filter);
+    const got = await entries(packed.stream);
+    await packed.done;
+    expect([...got.keys()].sort()).toEqual([
+      ".dockerignore",
+      "Dockerfile",
+      "keep.log",
+      "src/",
+      "src/app.py",
+      "src/link.py",
+    ]);
+    expect(got.get("src/link.py")?.type).toBe("symlink");
+    expect(got.get("src/app.py")?.body).toBe("print(1)\n");
+    expect(packed.stats.files).toBe(4);
+    expect(packed.stats.contentBytes).toBe(13 + ignoreText.length + 3 + 9);
+    expect(packed.stats.sentBytes).toBeGreaterThan(0);
+    expect(packed.stats.sentBytes).toBeLessThan(4096);
+
+    const again = packContext(dir, filter);
+    const a: Buffer[] = [];
+    for await (const c of again.stream) a.push(c as Buffer);
+    const b: Buffer[] = [];
+    for await (const c of packContext(dir, filter).stream) b.push(c as Buffer);
+    expect(Buffer.concat(a).equals(Buffer.concat(b))).toBe(true);
+  });
+
+  it("works without a .dockerignore", async () => {
+    await writeFile(path.join(dir, "f"), "x");
+    const packed = packContext(dir, await resolveContextFilter(dir));
+    expect([...(await entries(packed.stream)).keys()]).toEqual(["f"]);
+  });
+});

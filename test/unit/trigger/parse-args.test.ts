@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { parseCommandLine } from "../../../trigger/src/cli/parse-args.js";
+import { TriggerError } from "../../../trigger/src/errors.js";
+
+function run(argv: string[]) {
+  const inv = parseCommandLine(argv);
+  if (inv.kind !== "run") throw new Error("expected a command");
+  return inv.command;
+}
+
+describe("parseCommandLine", () => {
+  it.each([
+    [
+      ["submit", "worker"],
+      {
+        name: "submit",
+        target: "worker",
+        push: true,
+        smoke: true,
+        noCache: false,
+        detach: false,
+        json: false,
+        tags: [],
+        platforms: [],
+        buildArgs: {},
+      },
+    ],
+    [
+      [
+        "submit",
+        "worker",
+        "--ref",
+        "v0.11.0",
+        "--tag",
+        "v0.11.0",
+        "--tag",
+        "latest",
+        "--platform",
+        "linux/amd64",
+        "--build-arg",
+        "A=1",
+        "--build-arg",
+        "B=x=y",
+        "--no-push",
+        "--no-smoke",
+        "--no-cache",
+        "--json",
+        "--idempotency-key",
+        "k-1",
+      ],
+      {
+        ref: "v0.11.0",
+        tags: ["v0.11.0", "latest"],
+        platforms: ["linux/amd64"],
+        buildArgs: { A: "1", B: "x=y" },
+        push: false,
+        smoke: false,
+        noCache: true,
+        json: true,
+        idempotencyKey: "k-1",
+      },
+    ],
+    [["submit", "frontend", "--context", "./ctx", "--detach"], { context: "./ctx", detach: true }],
+    [["status", "b_01ABC", "--json"], { name: "status", id: "b_01ABC", json: true }],
+    [
+      ["list", "--target", "worker", "--status", "failed", "--limit", "5"],
+      { name: "list", target: "worker", status: "failed", limit: 5 },
+    ],
+    [["logs", "b_1", "--follow"], { name: "logs", id: "b_1", follow: true }],
+    [["logs", "b_1", "-f"], { follow: true }],
+    [["cancel", "b_1"], { name: "cancel", id: "b_1" }],
+    [["retry", "b_1", "--detach"], { name: "retry", id: "b_1", detach: true }],
+    [["targets", "--json"], { name: "targets", json: true }],
+    [
+      ["schedule", "--target", "worker", "--target", "frontend"],
+      { name: "schedule", targets: ["worker", "frontend"] },
+    ],
+    [["schedule"], { name: "schedule", targets: [] }],
+    [
+      [
+        "targets",
+        "--url",
+        "https://containers.datacrunch.io/comfyume-builder",
+        "--token",
+        "t",
+        "--wait-ready",
+        "0",
+      ],
+      { connection: { url: "https://containers.datacrunch.io/comfyume-builder", token: "t", waitReady: 0 } },
+    ],
+  ])("%j parses", (argv, expected) => {
+    expect(run(argv)).toMatchObject(expected);
+  });
+
+  it.each([
+    [[], "comfyume-build: start builds"],
+    [["--help"], "Commands:"],
+    [["submit", "--help"], "--idempotency-key"],
+    [["schedule", "-h"], "cron"],
+    [["logs", "--help"], "--follow"],
+  ])("%j prints help", (argv, text) => {
+    const inv = parseCommandLine(argv);
+    expect(inv.kind).toBe("help");
+    expect(inv.kind === "help" && inv.text).toContain(text);
+  });
+
+  it("has help with an example for every command", () => {
+    for (const name of ["submit", "status", "list", "logs", "cancel", "retry", "targets", "schedule"]) {
+      const inv = parseCommandLine([name, "--help"]);
+      expect(inv.kind === "help" && inv.text).toMatch(/Examples?:/);
+    }
+  });
+
+  it.each([
+    [["build"], /"build" is not a command/],
+    [["submit"], /submit takes exactly <target>/],
+    [["submit", "Worker!"], /<target> "Worker!" is not valid/],
+    [["submit", "w", "--ref=-x"], /--ref "-x" is not valid: a ref must not start with '-'/],
+    [["submit", "w", "--ref", "-x"], /Option '--ref' argument is ambiguous/],
+    [["submit", "w", "--ref", "a..b"], /--ref "a..b"/],
+    [["submit", "w", "--tag", ".bad"], /--tag ".bad" is not valid/],
+    [["submit", "w", "--platform", "amd64"], /--platform "amd64" is not valid/],
+    [["submit", "w", "--build-arg", "NOEQ"], /--build-arg "NOEQ" is not KEY=VALUE/],
+    [["submit", "w", "--build-arg", "1A=x"], /--build-arg "1A" is not valid/],
+    [["submit", "w", "--ref", "main", "--context", "."], /--ref and --context cannot be used together/],
+    [["submit", "w", "--detach", "--json"], /--detach and --json/],
+    [["submit", "w", "--idempotency-key", "has space"], /--idempotency-key "has space"/],
+    [["submit", "w", "--bogus"], /Unknown option '--bogus'/],
+    [["submit", "w", "--tag"], /--tag/],
+    [["list", "--status", "done"], /--status "done" is not a status; use one of queued/],
+    [["list", "--limit", "0"], /--limit "0" is not a whole number from 1 to 500/],
+    [["list", "--limit", "501"], /--limit "501"/],
+    [["list", "--limit", "ten"], /--limit "ten"/],
+    [["targets", "--wait-ready", "-1"], /--wait-ready/],
+    [["targets", "--wait-ready", "1.5"], /--wait-ready "1.5"/],
+    [["targets", "--token", ""], /--token must not be empty/],
+    [["status", "a/b"], /<id> "a\/b" is not a build id/],
+    [["status"], /status takes exactly <id>/],
+    [["targets", "extra"], /targets takes no positional arguments/],
+    [["schedule", "--target", "BAD"], /--target "BAD"/],
+    [["logs", "b_1", "--json"], /Unknown option '--json'/],
+  ])("%j is a usage error", (argv, message) => {
+    let err: unknown;
+    try {
+      parseCommandLine(argv);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(TriggerError);
+    expect((err as TriggerError).exitCode).toBe(2);
+    expect((err as TriggerError).message).toMatch(message);
+  });
+});

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "vitest";
+import { buildRecordSchema, type BuildRecord } from "../../../common/build-record.js";
+import { formatBytes, formatDuration, formatTable, shortDigest } from "../../../trigger/src/render/format.js";
+import { ProgressRenderer } from "../../../trigger/src/render/progress.js";
+import { buildStyle, shouldUseColor } from "../../../trigger/src/render/style.js";
+import { buildSummary } from "../../../trigger/src/render/summary.js";
+import { buildListTable, buildTargetsTable, normalizeTargets } from "../../../trigger/src/render/tables.js";
+
+function record(over: Partial<BuildRecord> = {}): BuildRecord {
+  return buildRecordSchema.parse({
+    id: "b_01TEST",
+    target: "worker",
+    status: "succeeded",
+    deduplicated: false,
+    source: { kind: "git", name: "comfyume", ref: "v0.11.0", commit: "3382f4a0123456789" },
+    tags: ["ghcr.io/ahelme/comfyume-worker:v0.11.0", "ghcr.io/ahelme/comfyume-worker:sha-3382f4a"],
+    platforms: ["linux/amd64"],
+    push: true,
+    digest: "sha256:" + "ab".repeat(32),
+    trigger: { kind: "api" },
+    attempt: 1,
+    phases: [
+      { name: "source", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 400 },
+      { name: "build", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 8123 },
+      { name: "backup", status: "skipped", startedAt: null, finishedAt: null, durationMs: null },
+    ],
+    smoke: {
+      passed: 1,
+      failed: 1,
+      results: [
+        { name: "imports", passed: true, durationMs: 950 },
+        { name: "cuda", passed: false, durationMs: 12, message: "torch.version.cuda is None" },
+      ],
+    },
+    backup: null,
+    error: null,
+    params: {
+      target: "worker",
+      tags: [],
+      platforms: [],
+      buildArgs: {},
+      push: true,
+      smoke: true,
+      noCache: false,
+    },
+    createdAt: "2026-11-23T01:00:00.123Z",
+    startedAt: "2026-11-23T01:00:01.000Z",
+    finishedAt: "2026-11-23T01:00:13.500Z",
+    ...over,
+  });
+}
+
+const plain = buildStyle(false);
+
+describe("formatters", () => {
+  it.each([
+    [null, "-"],
+    [950, "950 ms"],
+    [8123, "8.1 s"],
+    [125_000, "2m05s"],
+    [3_725_000, "1h02m"],
+  ])("formatDuration(%j) = %s", (ms, text) => expect(formatDuration(ms)).toBe(text));
+  it.each([
+    [0, "0 B"],
+    [1536, "1.5 KiB"],
+    [500 * 1024 ** 2, "500 MiB"],
+  ])("formatBytes(%i) = %s", (b, text) => expect(formatBytes(b)).toBe(text));
+  it("shortens digests", () => expect(shortDigest("sha256:" + "ab".repeat(32))).toBe("sha256:abababababab"));
+  it("pads table columns", () => expect(formatTable(["A", "BB"], [["xxx", "y"]])).toBe("A    BB\nxxx  y\n"));
+});
+
+describe("shouldUseColor", () => {
+  it.each([
+    [true, {}, true],
+    [false, {}, false],
+    [undefined, {}, false],
+    [true, { NO_COLOR: "1" }, false],
+    [true, { TERM: "dumb" }, false],
+    [false, { FORCE_COLOR: "1" }, true],
+    [true, { NO_COLOR: "" }, true],
+  ])("tty=%s env=%j -> %s", (tty, env, expected) => expect(shouldUseColor(tty, env)).toBe(expected));
+  it("writes no escape codes when plain", () => {
+    expect(buildSummary(record(), { style: plain, baseUrl: "http://b" })).not.toContain("\x1b[");
+    expect(buildSummary(record(), { style: buildStyle(true), baseUrl: "http://b" })).toContain("\x1b[");
+  });
+});
+
+describe("buildSummary", () => {
+  it("shows status, digest, tags, smoke results, durations and the log", () => {
+    const text = buildSummary(record(), { style: plain, baseUrl: "http://b" });
+    expect(text).toContain("Build b_01TEST succeeded in 12.5 s");
+    expect(text).toContain("git comfyume@v0.11.0 (3382f4a01234)");
+    expect(text).toMatch(/digest\s+sha256:abab/);
+    expect(text).toContain("ghcr.io/ahelme/comfyume-worker:sha-3382f4a");
+    expect(text).toContain("source 400 ms, build 8.1 s, backup skipped");
+    expect(text).toContain("1 passed, 1 failed");
+    expect(text).toContain("PASS imports (950 ms)");
+    expect(text).toContain("FAIL cuda (12 ms): torch.version.cuda is None");
+    expect(text).toContain("comfyume-build logs b_01TEST  (http://b/v1/builds/b_01TEST/logs)");
+  });
+  it("shows the upload and the error", () => {
+    const text = buildSummary(
+      record({
+        status: "failed",
+        source: { kind: "upload", sha256: "cd".repeat(32), bytes: 2048 },
+        error: { code: "BUILD_FAILED", message: "RUN false: exit 1" },
+      }),
+      { style: plain, baseUrl: "http://b", upload: { files: 3, contentBytes: 4096, sentBytes: 300 } },
+    );
+    expect(text).toContain("sent 3 files, 4.0 KiB (300 B gzipped)");
+    expect(text).toContain("error   BUILD_FAILED: RUN false: exit 1");
+  });
+});
+
+describe("ProgressRenderer", () => {
+  it("prints log lines as they are and each phase change once", () => {
+    let out = "";
+    const r = new ProgressRenderer((t) => (out += t), plain);
+    r.log({ seq: 1, ts: "t", stream: "stdout", line: "#1 building" });
+    const phases = (status: string) => [
+      {
+        name: "build",
+        status,
+        startedAt: null,
+        finishedAt: null,
+        durationMs: status === "succeeded" ? 2000 : null,
+      },
+    ];
+    r.update({ status: "running", build: { status: "running", phases: phases("running") } });
+    r.update({ status: "running", build: { status: "running", phases: phases("running") } });
+    r.update({ status: "succeeded", build: { status: "succeeded", phases: phases("succeeded") } });
+    expect(out).toBe("#1 building\n==> build started\n==> build running\n==> build succeeded in 2.0 s\n");
+  });
+});
+
+describe("tables", () => {
+  it("lists builds", () => {
+    const text = buildListTable([
+      record(),
+      record({ id: "b_2", status: "failed", error: { code: "SMOKE_FAILED", message: "x" }, digest: null }),
+    ]);
+    expect(text.split("\n")[0]).toMatch(/^ID\s+TARGET\s+STATUS\s+TRIGGER\s+CREATED\s+DURATION\s+DIGEST$/);
+    expect(text).toContain("failed (SMOKE_FAILED)");
+    expect(text).toContain("2026-11-23T01:00:00Z");
+  });
+  it.each([
+    [{ targets: [{ name: "worker", image: "ghcr.io/a/w", platforms: ["linux/amd64"], source: "comfyume" }] }],
+    [{ targets: { worker: { image: "ghcr.io/a/w", platforms: ["linux/amd64"], source: "comfyume" } } }],
+    [[{ name: "worker", image: "ghcr.io/a/w", platforms: ["linux/amd64"], source: "comfyume" }]],
+  ])("normalizes targets %j", (body) => {
+    expect(buildTargetsTable(normalizeTargets(body))).toBe(
+      "NAME    IMAGE        PLATFORMS    SOURCE\nworker  ghcr.io/a/w  linux/amd64  comfyume\n",
+    );
+  });
+});

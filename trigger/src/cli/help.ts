@@ -1,0 +1,143 @@
+// `--help` text for the CLI and every subcommand, each with examples.
+import type { CommandName } from "./commands.js";
+
+const CONNECTION = `Connection (every command):
+  --url URL              builder base URL (env BUILDER_URL; default http://127.0.0.1:8080)
+  --token TOKEN          builder API token (env BUILDER_TOKEN)
+  --wait-ready SECONDS   wait this long for a cold or unreachable builder (default 300)
+  SERVERLESS_API_KEY     Verda inference key: sent as Authorization, the token as X-Builder-Token
+  A .env file in the working directory is read; real environment variables win.`;
+
+const EXIT_CODES = `Exit codes: 0 succeeded, 1 build/push/backup failed, 2 usage or config error,
+  3 smoke tests failed, 4 cancelled or interrupted, 5 builder unreachable, unauthorized or protocol error.`;
+
+export const MAIN_HELP = `comfyume-build: start builds on a comfyume-builder and follow them to the end.
+
+Usage: comfyume-build <command> [options]
+
+Commands:
+  submit <target>     start a build and follow it (or --detach)
+  status <id>         show one build
+  list                list builds, newest first
+  logs <id>           print a build's log (--follow to stream it)
+  cancel <id>         cancel a queued or running build
+  retry <id>          start a new build with the same parameters
+  targets             list the configured targets
+  schedule            trigger the scheduled rebuilds (what cron calls)
+
+Run \`comfyume-build <command> --help\` for a command's options.
+
+${CONNECTION}
+
+${EXIT_CODES}
+`;
+
+export const COMMAND_HELP: Record<CommandName, string> = {
+  submit: `Usage: comfyume-build submit <target> [--ref REF | --context DIR] [options]
+
+Starts a build of <target> and shows its progress live: log lines, phase changes and a
+summary (digest, tags, smoke results, durations). Exits with the build's outcome.
+
+Options:
+  --ref REF                 git ref to build (default: the source's default ref)
+  --context DIR             upload DIR as the build context (honours DIR/.dockerignore)
+  --tag T                   extra image tag (repeatable)
+  --platform P              platform such as linux/amd64 (repeatable)
+  --build-arg K=V           build argument (repeatable)
+  --no-push                 build without pushing
+  --no-smoke                skip the smoke tests
+  --no-cache                build without the cache
+  --detach                  print the build id and return at once
+  --json                    print only the final build record on stdout (progress on stderr)
+  --idempotency-key K       repeat-safe key (default: a fresh one per invocation)
+
+Examples:
+  comfyume-build submit worker --ref v0.11.0 --tag v0.11.0
+  comfyume-build submit frontend --context ./comfyui-frontend --no-push
+  id=$(comfyume-build submit worker --detach) && comfyume-build logs "$id" --follow
+  comfyume-build submit worker --json > build.json
+
+${CONNECTION}
+
+${EXIT_CODES}
+`,
+  status: `Usage: comfyume-build status <id> [--json]
+
+Shows one build: status, phases, digest, tags, smoke results. Exits 0 while it is queued
+or running, otherwise with the build's outcome.
+
+Examples:
+  comfyume-build status b_01JD8X2M
+  comfyume-build status b_01JD8X2M --json | jq -r .digest
+
+${CONNECTION}
+`,
+  list: `Usage: comfyume-build list [--target T] [--status S] [--limit N] [--json]
+
+Lists builds, newest first, as a table (or JSON with --json).
+
+Options:
+  --target T     only builds of this target
+  --status S     one of queued, running, succeeded, failed, cancelled, interrupted
+  --limit N      at most N builds (1-500, default 50)
+  --json         print {"builds": [...], "nextCursor": ...}
+
+Examples:
+  comfyume-build list --target worker --limit 5
+  comfyume-build list --status failed --json
+
+${CONNECTION}
+`,
+  logs: `Usage: comfyume-build logs <id> [--follow]
+
+Prints a build's log. With --follow, streams it until the build ends (resuming after
+dropped connections without repeating a line) and exits with the build's outcome.
+
+Examples:
+  comfyume-build logs b_01JD8X2M
+  comfyume-build logs b_01JD8X2M --follow
+
+${CONNECTION}
+`,
+  cancel: `Usage: comfyume-build cancel <id> [--json]
+
+Cancels a queued or running build. Exits 1 if the build had already ended.
+
+Example:
+  comfyume-build cancel b_01JD8X2M
+
+${CONNECTION}
+`,
+  retry: `Usage: comfyume-build retry <id> [--detach] [--json]
+
+Starts a new build with the same parameters as <id> and follows it like submit.
+
+Examples:
+  comfyume-build retry b_01JD8X2M
+  comfyume-build retry b_01JD8X2M --detach
+
+${CONNECTION}
+`,
+  targets: `Usage: comfyume-build targets [--json]
+
+Lists the targets configured on the builder.
+
+Example:
+  comfyume-build targets --json
+
+${CONNECTION}
+`,
+  schedule: `Usage: comfyume-build schedule [--target T]... [--ref REF] [--json]
+
+Triggers scheduled rebuilds: the named targets, or by default every target with
+"schedule": true. Prints the ids of the builds started. Meant for cron:
+
+  0 3 * * * cd /opt/comfyume && comfyume-build schedule >> /var/log/comfyume-build.log 2>&1
+
+Examples:
+  comfyume-build schedule
+  comfyume-build schedule --target worker --target frontend
+
+${CONNECTION}
+`,
+};

@@ -1,0 +1,117 @@
+// `comfyume-build submit`: start a build by ref (JSON) or by uploading a directory,
+// then follow it to the end (or print the id with --detach).
+import { randomUUID } from "node:crypto";
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import type { SubmitCommand } from "../cli/commands.js";
+import type { PackedContext } from "../context/pack.js";
+import { EXIT, TriggerError, usageError, type ExitCode } from "../errors.js";
+import type { SendOptions } from "../http/client.js";
+import { parseRecord, type CommandContext } from "./context.js";
+import { followBuild } from "./follow-build.js";
+
+// An upload is stored by the builder before it answers; a big context on a slow disk
+// can take minutes, so the answer is waited for longer than a plain request.
+const UPLOAD_HEADERS_TIMEOUT_MS = 15 * 60_000;
+
+export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promise<ExitCode> {
+  // One key per invocation: a POST retried after a dropped connection returns the
+  // build the first attempt created instead of starting a second one.
+  const key = cmd.idempotencyKey ?? `cli-${randomUUID()}`;
+  const headers = { "idempotency-key": key };
+  let packed: PackedContext | undefined;
+  let request: SendOptions;
+  if (cmd.context !== undefined) {
+    const dir = await resolveContextDir(ctx.cwd, cmd.context);
+    const { packContext, resolveContextFilter } = await import("../context/pack.js");
+    const filter = await resolveContextFilter(dir);
+    request = {
+      method: "POST",
+      path: "/v1/builds",
+      query: buildUploadQuery(cmd),
+      headers: { ...headers, "content-type": "application/gzip" },
+      body: () => {
+        packed = packContext(dir, filter);
+        return packed.stream;
+      },
+      headersTimeoutMs: UPLOAD_HEADERS_TIMEOUT_MS,
+      what: `uploading ${cmd.context} to build ${cmd.target}`,
+    };
+  } else {
+    const body = JSON.stringify(buildSubmitBody(cmd));
+    request = {
+      method: "POST",
+      path: "/v1/builds",
+      headers: { ...headers, "content-type": "application/json" },
+      body: () => body,
+      what: `starting a build of ${cmd.target}`,
+    };
+  }
+  const res = await sendChecked(ctx, request, () => packed);
+  const record = parseRecord(res.body, request.what);
+  if (cmd.detach) {
+    ctx.out(`${record.id}\n`);
+    return EXIT.succeeded;
+  }
+  return followBuild(ctx, record.id, {
+    json: cmd.json,
+    summary: true,
+    started: record,
+    ...(packed ? { upload: packed.stats } : {}),
+  });
+}
+
+async function sendChecked(
+  ctx: CommandContext,
+  request: SendOptions,
+  packed: () => PackedContext | undefined,
+) {
+  try {
+    return await ctx.client.json(request, [200, 201, 202]);
+  } catch (err) {
+    // A file that cannot be read stops the upload; say which, not "connection reset".
+    const p = packed();
+    const packError =
+      p &&
+      (await p.done.then(
+        () => undefined,
+        (e: Error) => e,
+      ));
+    if (packError) throw usageError(`--context could not be packed: ${packError.message}`);
+    throw err;
+  }
+}
+
+async function resolveContextDir(cwd: string, dir: string): Promise<string> {
+  const abs = path.resolve(cwd, dir);
+  const st = await stat(abs).catch(() => undefined);
+  if (!st?.isDirectory())
+    throw new TriggerError("USAGE", `--context ${JSON.stringify(dir)} is not a directory`);
+  return abs;
+}
+
+/** The JSON body of POST /v1/builds (SPEC §4); defaults are left to the builder. */
+export function buildSubmitBody(cmd: SubmitCommand): Record<string, unknown> {
+  return {
+    target: cmd.target,
+    ...(cmd.ref !== undefined ? { ref: cmd.ref } : {}),
+    ...(cmd.tags.length ? { tags: cmd.tags } : {}),
+    ...(cmd.platforms.length ? { platforms: cmd.platforms } : {}),
+    ...(Object.keys(cmd.buildArgs).length ? { buildArgs: cmd.buildArgs } : {}),
+    ...(cmd.push ? {} : { push: false }),
+    ...(cmd.smoke ? {} : { smoke: false }),
+    ...(cmd.noCache ? { noCache: true } : {}),
+  };
+}
+
+/** The same fields as query parameters, for an upload (`?target=worker&tag=a&tag=b`). */
+export function buildUploadQuery(cmd: SubmitCommand): URLSearchParams {
+  const q = new URLSearchParams({ target: cmd.target });
+  cmd.tags.forEach((t) => q.append("tag", t));
+  cmd.platforms.forEach((p) => q.append("platform", p));
+  Object.entries(cmd.buildArgs).forEach(([k, v]) => q.append("buildArg", `${k}=${v}`));
+  if (!cmd.push) q.set("push", "false");
+  if (!cmd.smoke) q.set("smoke", "false");
+  if (cmd.noCache) q.set("noCache", "true");
+  return q;
+}

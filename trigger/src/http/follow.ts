@@ -1,0 +1,158 @@
+// Follows a build's log over SSE to its `end` event (SPEC §4 GET /v1/builds/:id/logs).
+// A stream that drops (gateway cutting long responses, replica change, network) is
+// reopened with `Last-Event-ID` = the last seq seen; lines at or below it are skipped,
+// so nothing is printed twice even if a replica replays more than asked.
+import {
+  buildRecordSchema,
+  logLineSchema,
+  type BuildRecord,
+  type LogLine,
+} from "../../../common/build-record.js";
+import { TriggerError } from "../errors.js";
+import { backoffDelay, delay } from "./backoff.js";
+import { headerValue, type BuilderClient } from "./client.js";
+import { errorFromResponse, isRetryableNetworkError } from "./errors.js";
+import { SseParser, type SseEvent } from "./sse.js";
+
+export interface FollowHandlers {
+  onLog(line: LogLine): void;
+  /** `event: status` data, parsed JSON (a record, a phase, or a status change). */
+  onStatus(data: unknown): void;
+  /** The stream dropped; about to reconnect after `afterSeq`. */
+  onReconnect(info: { afterSeq: number; reason: string; attempt: number }): void;
+}
+
+export interface FollowOptions {
+  /** Skip lines up to and including this seq (e.g. lines already printed). */
+  afterSeq?: number;
+  signal?: AbortSignal;
+}
+
+// Heartbeats come every 15 s; two minutes of silence means the connection is dead,
+// not that the build is quiet, so reconnect rather than wait on a dead socket.
+const SSE_BODY_TIMEOUT_MS = 120_000;
+
+export async function followLogs(
+  client: BuilderClient,
+  id: string,
+  handlers: FollowHandlers,
+  options: FollowOptions = {},
+): Promise<BuildRecord> {
+  const state = { lastSeq: options.afterSeq ?? 0, end: undefined as BuildRecord | undefined };
+  let failures = 0;
+  let quietSince = Date.now();
+  for (;;) {
+    const before = state.lastSeq;
+    let reason: string;
+    try {
+      reason = await readStream(client, id, state, handlers);
+    } catch (err) {
+      if (err instanceof TriggerError || options.signal?.aborted || !isRetryableNetworkError(err)) throw err;
+      reason = (err as Error).message;
+    }
+    if (state.end) return state.end;
+    if (state.lastSeq > before) {
+      failures = 0;
+      quietSince = Date.now();
+    }
+    failures++;
+    if (Date.now() - quietSince > client.settings.waitReadyMs) {
+      throw new TriggerError(
+        "UNREACHABLE",
+        `following build ${id}: the log stream kept dropping for ${Math.round(client.settings.waitReadyMs / 1000)} s without progress (last: ${reason})`,
+      );
+    }
+    handlers.onReconnect({ afterSeq: state.lastSeq, reason, attempt: failures });
+    // The first reconnect is immediate (a gateway cut is routine); repeated ones back off.
+    if (failures > 1) await delay(backoffDelay(failures - 1), options.signal);
+  }
+}
+
+/** Reads one SSE response until it ends; returns why it ended without an `end` event. */
+async function readStream(
+  client: BuilderClient,
+  id: string,
+  state: { lastSeq: number; end: BuildRecord | undefined },
+  handlers: FollowHandlers,
+): Promise<string> {
+  const res = await client.send({
+    method: "GET",
+    path: `/v1/builds/${encodeURIComponent(id)}/logs`,
+    headers: {
+      accept: "text/event-stream",
+      ...(state.lastSeq > 0 ? { "last-event-id": String(state.lastSeq) } : {}),
+    },
+    bodyTimeoutMs: SSE_BODY_TIMEOUT_MS,
+    what: `following build ${id}`,
+  });
+  if (res.status !== 200) throw errorFromResponse(res.status, await res.body.text(), `following build ${id}`);
+  const type = headerValue(res.headers["content-type"]) ?? "";
+  if (!type.startsWith("text/event-stream")) {
+    res.body.destroy();
+    throw new TriggerError(
+      "PROTOCOL",
+      `following build ${id}: expected text/event-stream, got ${JSON.stringify(type)}`,
+    );
+  }
+  const parser = new SseParser();
+  res.body.setEncoding("utf8");
+  for await (const chunk of res.body as AsyncIterable<string>) {
+    for (const ev of parser.push(chunk)) {
+      handleEvent(ev, id, state, handlers);
+      if (state.end) {
+        res.body.destroy();
+        return "ended";
+      }
+    }
+  }
+  return "the stream closed before the build ended";
+}
+
+function handleEvent(
+  ev: SseEvent,
+  id: string,
+  state: { lastSeq: number; end: BuildRecord | undefined },
+  handlers: FollowHandlers,
+): void {
+  const data = parseData(ev, id);
+  if (ev.event === "log") {
+    const line = parseWith(logLineSchema, data, ev, id);
+    if (line.seq <= state.lastSeq) return;
+    state.lastSeq = line.seq;
+    handlers.onLog(line);
+  } else if (ev.event === "status") {
+    handlers.onStatus(data);
+  } else if (ev.event === "end") {
+    state.end = parseWith(buildRecordSchema, data, ev, id);
+  }
+  // Other event types are for newer clients; ignoring them keeps this one working.
+}
+
+function parseData(ev: SseEvent, id: string): unknown {
+  try {
+    return JSON.parse(ev.data);
+  } catch {
+    throw new TriggerError(
+      "PROTOCOL",
+      `following build ${id}: event ${JSON.stringify(ev.event)} has data that is not JSON: ${JSON.stringify(ev.data.slice(0, 120))}`,
+    );
+  }
+}
+
+function parseWith<T>(
+  schema: {
+    safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
+  },
+  data: unknown,
+  ev: SseEvent,
+  id: string,
+): T {
+  const r = schema.safeParse(data);
+  if (!r.success) {
+    throw new TriggerError(
+      "PROTOCOL",
+      `following build ${id}: event ${JSON.stringify(ev.event)} does not match the contract: ${r.error.message.slice(0, 300)}`,
+    );
+  }
+  return r.data;
+}
