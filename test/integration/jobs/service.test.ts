@@ -2,7 +2,6 @@
 // running here, running on another replica), timeout, queue limit, queue TTL, dedup,
 // idempotency, drain, GitHub push hooks and schedules.
 import { afterEach, describe, expect, it } from "vitest";
-import type { BuildService } from "../../../builder/src/jobs/build-service.js";
 import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
 import { isServiceError } from "../../../builder/src/jobs/service-error.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
