@@ -1,0 +1,43 @@
+# The builder as a Verda serverless container deployment: the HTTP API (SPEC §4) behind
+# https://containers.datacrunch.io/<deployment_name>/. Scales to zero; one request per
+# replica, because a build bound to an open ?wait=true request keeps its replica alive.
+resource "verda_container" "builder" {
+  name    = var.deployment_name
+  is_spot = false
+
+  compute = {
+    name = var.compute_name
+    size = var.compute_size
+  }
+
+  scaling = {
+    min_replica_count               = 0
+    max_replica_count               = var.max_replicas
+    concurrent_requests_per_replica = 1
+    queue_message_ttl_seconds       = var.build_deadline_seconds
+    deadline_seconds                = var.build_deadline_seconds
+    queue_load                      = { threshold = 1 }
+    scale_up_policy                 = { delay_seconds = 0 }
+    # Long enough for a follow-up request (logs, status) to find the replica warm.
+    scale_down_policy = { delay_seconds = 300 }
+  }
+
+  container_registry_settings = {
+    is_private  = "true"
+    credentials = verda_container_registry_credentials.ghcr.name
+  }
+
+  containers = [
+    {
+      image        = var.image
+      exposed_port = local.port
+      healthcheck = {
+        enabled = "true"
+        port    = tostring(local.port)
+        path    = local.health_path
+      }
+      env           = local.env
+      volume_mounts = local.volume_mounts
+    }
+  ]
+}
