@@ -1,0 +1,104 @@
+// Shell scripts, the compose file and the setup script's dry run, checked with the real
+// tools (shellcheck, the docker compose v2 plugin, bash).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { parse as parseYaml } from "yaml";
+import { afterAll, describe, expect, it } from "vitest";
+import { run } from "../../../builder/src/process/spawn.js";
+import { parseBuilderConfig } from "../../../builder/src/config/load-builder-config.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../../..");
+const tmp = mkdtempSync(path.join(tmpdir(), "deploy-test-"));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe("deploy scripts", () => {
+  it.each([
+    "deploy/setup-verda-cpu-instance.sh",
+    "deploy/builder-entrypoint.sh",
+    "deploy/worker/start-worker.sh",
+    "scripts/stack/base-images.sh",
+  ])("shellcheck passes on %s", async (file) => {
+    // -x follows `. lib.sh`; warnings and errors fail, style notes (info) do not.
+    const result = await run(["shellcheck", "-x", "-S", "warning", file], { cwd: ROOT });
+    expect(result.stdout.join("\n")).toBe("");
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("docker compose accepts deploy/compose.yaml with the example env file", async () => {
+    const result = await run(
+      [
+        "/usr/bin/docker",
+        "compose",
+        "-f",
+        "deploy/compose.yaml",
+        "--env-file",
+        "deploy/.env.example",
+        "config",
+        "--format",
+        "json",
+      ],
+      { cwd: ROOT, env: { ...process.env, BUILDER_ENV_FILE: ".env.example" }, keepLines: 10_000 },
+    );
+    expect(result.stderr.join("\n")).toBe("");
+    expect(result.exitCode).toBe(0);
+    const config = JSON.parse(result.stdout.join("\n")) as {
+      services: Record<string, Record<string, unknown>>;
+    };
+    const builder = config.services.builder!;
+    const env = builder.environment as Record<string, string>;
+    expect(env.BUILDER_DATA_DIR).toMatch(/^\/mnt\/sfs\/cache\//);
+    expect(env.BUILDER_PORT).toBe("8080");
+    expect(builder.volumes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ source: "/var/run/docker.sock", target: "/var/run/docker.sock" }),
+      ]),
+    );
+    expect(builder.stop_grace_period).toBeDefined();
+  });
+
+  it("setup-verda-cpu-instance.sh --dry-run prints its plan and changes nothing", async () => {
+    const fstab = path.join(tmp, "fstab");
+    const cron = path.join(tmp, "cron");
+    const result = await run(["bash", "deploy/setup-verda-cpu-instance.sh", "--dry-run"], {
+      cwd: ROOT,
+      env: { ...process.env, SFS_ENDPOINT: "nfs.example:/sfs-1", FSTAB: fstab, CRON_FILE: cron },
+    });
+    const out = result.stdout.join("\n");
+    expect(result.exitCode, result.stderr.join("\n")).toBe(0);
+    expect(out).toContain("dry run: nothing is changed");
+    expect(out).toContain(`would append to ${fstab}: nfs.example:/sfs-1 /mnt/sfs nfs`);
+    expect(out).toContain("would run: docker login ghcr.io -u ahelme --password-stdin");
+    expect(out).toMatch(/would run: docker compose .* up -d --wait/);
+    expect(out).toMatch(/would write .*comfyume-build schedule/);
+    expect(() => readFileSync(fstab)).toThrow();
+  });
+
+  it("setup-verda-cpu-instance.sh refuses to run without SFS_ENDPOINT", async () => {
+    const result = await run(["bash", "deploy/setup-verda-cpu-instance.sh", "--dry-run"], {
+      cwd: ROOT,
+      env: { ...process.env, SFS_ENDPOINT: "" },
+    });
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.join("\n")).toContain("SFS_ENDPOINT is empty");
+  });
+
+  it("deploy/builder.config.json is a valid builder config with the platform's targets and smoke files", () => {
+    const file = path.join(ROOT, "deploy/builder.config.json");
+    const config = parseBuilderConfig(readFileSync(file, "utf8"), file);
+    expect(Object.keys(config.targets)).toEqual(
+      expect.arrayContaining(["worker", "frontend", "queue-manager", "admin", "nginx"]),
+    );
+    for (const [name, target] of Object.entries(config.targets)) {
+      expect(target.image, name).toMatch(/^ghcr\.io\/ahelme\//);
+      expect(target.platforms, name).toEqual(["linux/amd64"]);
+      if (target.smoke) {
+        const smoke = parseYaml(readFileSync(path.join(ROOT, "deploy", target.smoke), "utf8")) as Record<
+          string,
+          unknown
+        >;
+        expect(smoke.schemaVersion, `${name}: ${target.smoke}`).toBe("2.0.0");
+      }
+    }
+  });
+});
