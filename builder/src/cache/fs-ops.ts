@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import { link, lstat, mkdir, readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 
-/** Total bytes of regular files under `p` (0 when it does not exist). */
+/** Total bytes of regular files under `p` (0 when it does not exist; best effort while it is replaced). */
 export async function dirSize(p: string): Promise<number> {
   let st;
   try {
@@ -15,8 +15,16 @@ export async function dirSize(p: string): Promise<number> {
     throw err;
   }
   if (!st.isDirectory()) return st.isFile() ? st.size : 0;
+  let entries: string[];
+  try {
+    entries = await readdir(p);
+  } catch (err) {
+    // A concurrent commit or eviction moved the directory away while it was measured.
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw err;
+  }
   let total = 0;
-  for (const entry of await readdir(p)) total += await dirSize(path.join(p, entry));
+  for (const entry of entries) total += await dirSize(path.join(p, entry));
   return total;
 }
 

@@ -117,6 +117,12 @@ export class TargetCacheStore {
       if (isErrno(err, "ENOENT")) return { target, to };
       throw err;
     }
+    // A commit that swapped the directory mid-walk can leave a mixed snapshot: then this
+    // build goes without a cache, and the (complete) current cache is left alone.
+    if (!(await validateCacheDir(from)).ok) {
+      await rm(from, { recursive: true, force: true });
+      return { target, to };
+    }
     return { target, from, to };
   }
 
