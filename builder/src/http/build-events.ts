@@ -42,47 +42,90 @@ async function replayTail(
   return last;
 }
 
-/** Emits the build's events until its end event (resolves) or until `signal` aborts. */
-export async function followBuild(opts: FollowOptions): Promise<void> {
-  const { service, store, id, signal, emit } = opts;
-  const clock = opts.clock ?? (() => new Date());
-  const first = await service.get(id);
-  if (!first) return;
-  let status = first.status;
-  emit({ type: "status", status, build: first });
-  if (isTerminalStatus(first.status)) {
-    await replayTail(store, id, opts.afterSeq, emit);
-    emit({ type: "end", build: first });
-    return;
+type Settled = { kind: "ended"; build: BuildRecord } | { kind: "requeued"; build: BuildRecord };
+
+/**
+ * After the log follower ends the record is terminal, but an interrupted build with
+ * attempts left is requeued (SPEC §3 Durability): either waitForEnd returns the final
+ * record, or the status leaves the terminal set again and following goes on.
+ */
+async function settle(opts: FollowOptions): Promise<Settled> {
+  const inner = new AbortController();
+  const stop = () => inner.abort();
+  opts.signal.addEventListener("abort", stop, { once: true });
+  const requeued = (async (): Promise<Settled> => {
+    for (;;) {
+      await new Promise<void>((r) => setTimeout(r, opts.statusPollMs ?? 1000).unref());
+      if (inner.signal.aborted) return new Promise<Settled>(() => undefined);
+      const rec = await opts.service.get(opts.id);
+      if (rec && !isTerminalStatus(rec.status)) return { kind: "requeued", build: rec };
+    }
+  })();
+  try {
+    return await Promise.race([
+      opts.service.waitForEnd(opts.id, inner.signal).then((build): Settled => ({ kind: "ended", build })),
+      requeued,
+    ]);
+  } finally {
+    inner.abort();
+    opts.signal.removeEventListener("abort", stop);
   }
-  const heartbeat = setInterval(
-    () => emit({ type: "heartbeat", ts: clock().toISOString() }),
-    opts.heartbeatMs,
-  );
-  const poll = setInterval(() => {
-    service.get(id).then(
+}
+
+function startStatusPoll(
+  opts: FollowOptions,
+  initial: BuildStatus,
+  sent: { status: BuildStatus },
+): NodeJS.Timeout {
+  sent.status = initial;
+  return setInterval(() => {
+    opts.service.get(opts.id).then(
       (rec) => {
-        if (rec && rec.status !== status && !isTerminalStatus(rec.status) && !signal.aborted) {
-          status = rec.status;
-          emit({ type: "status", status, build: rec });
+        if (rec && rec.status !== sent.status && !opts.signal.aborted) {
+          sent.status = rec.status;
+          opts.emit({ type: "status", status: rec.status, build: rec });
         }
       },
       // A failed status read only delays a status event; the next poll or the end event reports it.
       () => undefined,
     );
   }, opts.statusPollMs ?? 1000);
+}
+
+/** Emits the build's events until its end event (resolves) or until `signal` aborts. */
+export async function followBuild(opts: FollowOptions): Promise<void> {
+  const { service, store, id, signal, emit } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  const first = await service.get(id);
+  if (!first) return;
+  emit({ type: "status", status: first.status, build: first });
+  const sent = { status: first.status };
+  const heartbeat = setInterval(
+    () => emit({ type: "heartbeat", ts: clock().toISOString() }),
+    opts.heartbeatMs,
+  );
+  const poll = startStatusPoll(opts, first.status, sent);
   try {
     let last = opts.afterSeq;
-    for await (const line of store.followLog(id, { afterSeq: opts.afterSeq, signal })) {
-      if (line.seq <= last) continue;
-      emit({ type: "log", line });
-      last = line.seq;
+    for (;;) {
+      for await (const line of store.followLog(id, { afterSeq: last, signal })) {
+        if (line.seq <= last) continue;
+        emit({ type: "log", line });
+        last = line.seq;
+      }
+      if (signal.aborted) return;
+      const settled = await settle(opts);
+      // Lines written between the follower's last poll and the terminal record still count.
+      last = await replayTail(store, id, last, emit);
+      if (settled.kind === "ended") {
+        emit({ type: "end", build: settled.build });
+        return;
+      }
+      if (settled.build.status !== sent.status) {
+        sent.status = settled.build.status;
+        emit({ type: "status", status: settled.build.status, build: settled.build });
+      }
     }
-    if (signal.aborted) return;
-    const final = await service.waitForEnd(id, signal);
-    // Lines written between the follower's last poll and the terminal record still count.
-    await replayTail(store, id, last, emit);
-    emit({ type: "end", build: final });
   } finally {
     clearInterval(heartbeat);
     clearInterval(poll);

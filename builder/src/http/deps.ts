@@ -7,6 +7,7 @@ import type { BuildRequest } from "../../../common/build-request.js";
 import type { BuilderConfig } from "../config/builder-config.js";
 import type { HttpLogger } from "./logger.js";
 import type { HttpMetrics } from "./metrics.js";
+import type { ContextIngester } from "./upload-context.js";
 
 export interface UploadedContext {
   sha256: string;
@@ -68,11 +69,6 @@ export interface BuildStorePort {
   followLog(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine>;
 }
 
-export type IngestUpload = (
-  body: NodeJS.ReadableStream | ReadableStream<Uint8Array>,
-  opts: { maxBytes: number; destDir: string; signal: AbortSignal },
-) => Promise<UploadedContext>;
-
 /** One readiness check: name, whether it passed, and a sentence when it did not. */
 export interface ReadyCheck {
   name: string;
@@ -85,8 +81,6 @@ export interface HttpSettings {
   readToken?: string;
   webhookSecret?: string;
   maxUploadBytes: number;
-  /** Where uploaded contexts are unpacked: `<dataDir>/uploads`. */
-  uploadDir: string;
   /** NDJSON heartbeat and SSE `: hb` interval; 15 s in production, shorter in tests. */
   heartbeatMs: number;
   /** Seconds a client is told to wait (Retry-After) when the builder is shutting down. */
@@ -98,7 +92,8 @@ export interface AppDeps {
   store: BuildStorePort;
   config: BuilderConfig;
   settings: HttpSettings;
-  ingestUpload: IngestUpload;
+  /** Streams an uploaded context to `<dataDir>/uploads/<sha256>/` (see upload-context.ts). */
+  ingestUpload: ContextIngester;
   /** Readiness probe (buildx, data and cache dirs); the app adds the shutdown check. */
   readiness: () => Promise<ReadyCheck[]>;
   logger: HttpLogger;

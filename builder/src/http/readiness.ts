@@ -20,7 +20,7 @@ export interface ReadinessOptions {
 
 /** argv of the buildx probe. Pure. */
 export function buildBuildxProbeArgv(docker: string, builder?: string): string[] {
-  return [docker, "buildx", "inspect", ...(builder ? [builder] : [])];
+  return [docker, "buildx", "inspect", ...(builder ? ["--", builder] : [])];
 }
 
 async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {

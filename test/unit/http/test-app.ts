@@ -60,7 +60,6 @@ export async function createTestApp(overrides: Partial<AppDeps["settings"]> = {}
       readToken: READ_TOKEN,
       webhookSecret: WEBHOOK_SECRET,
       maxUploadBytes: 1024 * 1024,
-      uploadDir: path.join(dataDir, "uploads"),
       heartbeatMs: 50,
       shutdownRetryAfterSeconds: 7,
       ...overrides,

@@ -60,11 +60,7 @@ async function readUploadRequest(
   if (Number.isFinite(declared) && declared > max) throw tooLarge("uploaded context", max, declared);
   if (!c.req.raw.body)
     throw invalidRequest("The uploaded context is empty; send a tar or gzipped tar archive.");
-  const upload = await deps.ingestUpload(c.req.raw.body, {
-    maxBytes: max,
-    destDir: deps.settings.uploadDir,
-    signal: c.req.raw.signal,
-  });
+  const upload = await deps.ingestUpload(c.req.raw.body, { maxBytes: max, signal: c.req.raw.signal });
   deps.logger.info("context uploaded", {
     target: req.target,
     sha256: upload.sha256,

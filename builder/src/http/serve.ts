@@ -1,0 +1,217 @@
+// `comfyume-builder serve`: wires the real builder (store, runner, job service, app),
+// listens, and shuts down gracefully on SIGTERM (see listen.ts). With no token configured
+// it binds loopback only and says so: an open builder must not be reachable from outside.
+import os from "node:os";
+import path from "node:path";
+import { resolveBuildxCapabilities, type BuildxCapabilities } from "../buildx/version.js";
+import { TargetCacheStore } from "../cache/target-cache.js";
+import { dirSize } from "../cache/fs-ops.js";
+import type { BuilderEnv } from "../config/env.js";
+import { loadBuilderConfig, type LoadedBuilderConfig } from "../config/load-builder-config.js";
+import { BuildService } from "../jobs/build-service.js";
+import { createBuildRunner } from "../jobs/build-runner.js";
+import { buildJobSettings, type JobSettings } from "../jobs/job-context.js";
+import type { BuildExecutor, ResolveRef } from "../jobs/ports.js";
+import { resolveRemoteRef } from "../source/git.js";
+import { ingestUpload } from "../source/upload.js";
+import { FileBuildStore } from "../store/file-build-store.js";
+import { createApp } from "./app.js";
+import { isAuthEnabled } from "./auth.js";
+import { startListening, type RunningServer } from "./listen.js";
+import { createLogger, type HttpLogger } from "./logger.js";
+import { createMetrics, type HttpMetrics } from "./metrics.js";
+import { resolveReadiness } from "./readiness.js";
+import { createContextIngester } from "./upload-context.js";
+
+export interface StartServerOptions {
+  env: BuilderEnv;
+  /** The process environment: DOCKER_HOST for children, and the values of env vars the config names. */
+  processEnv: NodeJS.ProcessEnv;
+  /** Already loaded config (default: BUILDER_CONFIG, or the bundled example). */
+  config?: LoadedBuilderConfig;
+  /** Where JSON log lines go (default stdout). */
+  write?: (line: string) => void;
+  /** Install SIGTERM/SIGINT handlers (default true). */
+  handleSignals?: boolean;
+  /** Test knobs: heartbeat interval and job-loop settings. */
+  heartbeatMs?: number;
+  jobSettings?: Partial<JobSettings>;
+  version?: string;
+}
+
+export interface BuilderServer extends RunningServer {
+  service: BuildService;
+  store: FileBuildStore;
+  logger: HttpLogger;
+}
+
+function buildResolveRef(processEnv: NodeJS.ProcessEnv): ResolveRef {
+  return (source, ref, signal) => {
+    const token = source.tokenEnv ? processEnv[source.tokenEnv] : undefined;
+    return resolveRemoteRef({
+      url: source.git,
+      ref,
+      ...(token ? { token } : {}),
+      ...(signal ? { signal } : {}),
+    });
+  };
+}
+
+/** Counts every build this replica ends in /metrics, whatever its outcome. */
+function observeEnds(executor: BuildExecutor, metrics: HttpMetrics): BuildExecutor {
+  return {
+    async run(record, opts) {
+      const final = await executor.run(record, opts);
+      metrics.observeBuildEnd(final);
+      return final;
+    },
+  };
+}
+
+function buildExecutor(
+  opts: StartServerOptions,
+  loaded: LoadedBuilderConfig,
+  cacheStore: TargetCacheStore,
+  uploadsDir: string,
+): BuildExecutor {
+  const { env, processEnv } = opts;
+  let caps: Promise<BuildxCapabilities> | undefined;
+  const capabilities = () => {
+    caps ??= resolveBuildxCapabilities({
+      docker: env.BUILDER_DOCKER,
+      env: processEnv,
+      ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
+    });
+    // A failed probe (daemon not up yet) is retried by the next build.
+    caps.catch(() => (caps = undefined));
+    return caps;
+  };
+  const r2 =
+    env.R2_ENDPOINT &&
+    env.R2_ACCESS_KEY_ID &&
+    env.R2_SECRET_ACCESS_KEY &&
+    env.R2_WORKER_CONTAINER_TAR_BALL_BUCKET
+      ? {
+          endpoint: env.R2_ENDPOINT,
+          accessKeyId: env.R2_ACCESS_KEY_ID,
+          secretAccessKey: env.R2_SECRET_ACCESS_KEY,
+          bucket: env.R2_WORKER_CONTAINER_TAR_BALL_BUCKET,
+        }
+      : undefined;
+  return createBuildRunner({
+    config: loaded,
+    env,
+    secretEnv: processEnv,
+    childEnv: processEnv,
+    // Scratch space (clones, metadata files) stays on local disk, never on the shared NFS.
+    workRoot: path.join(os.tmpdir(), "comfyume-builder-work"),
+    uploadsDir,
+    cacheStore,
+    capabilities,
+    ...(r2 ? { r2 } : {}),
+  });
+}
+
+function bindHost(env: BuilderEnv, logger: HttpLogger): string {
+  if (isAuthEnabled({ apiToken: env.BUILDER_API_TOKEN, readToken: env.BUILDER_READ_TOKEN }))
+    return env.BUILDER_HOST;
+  logger.warn(
+    "no BUILDER_API_TOKEN or BUILDER_READ_TOKEN is set: the API is open, so it listens on 127.0.0.1 only",
+    {
+      requestedHost: env.BUILDER_HOST,
+    },
+  );
+  return "127.0.0.1";
+}
+
+export async function startServer(opts: StartServerOptions): Promise<BuilderServer> {
+  const { env } = opts;
+  const logger = createLogger({ level: env.BUILDER_LOG_LEVEL, ...(opts.write ? { write: opts.write } : {}) });
+  const loaded =
+    opts.config ??
+    (await loadBuilderConfig(env.BUILDER_CONFIG ?? "./builder.config.json", {
+      isDefault: !env.BUILDER_CONFIG,
+    }));
+  if (loaded.bundled)
+    logger.warn("no config file found; using the bundled example config", { file: loaded.file });
+  const dataDir = path.resolve(env.BUILDER_DATA_DIR);
+  const uploadsDir = path.join(dataDir, "uploads");
+  const store = new FileBuildStore(dataDir);
+  const metrics = createMetrics();
+  const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
+  const service = new BuildService({
+    store,
+    config: loaded.config,
+    dataDir,
+    executor: observeEnds(buildExecutor(opts, loaded, cacheStore, uploadsDir), metrics),
+    settings: buildJobSettings(env, opts.jobSettings),
+    resolveRef: buildResolveRef(opts.processEnv),
+    logger,
+  });
+  metrics.setSource({
+    queueDepth: () => service.queueDepth(),
+    running: () => service.running(),
+    cacheBytes: async () => {
+      const out: Record<string, number> = {};
+      for (const target of Object.keys(loaded.config.targets))
+        out[target] = await dirSize(cacheStore.currentDir(target));
+      return out;
+    },
+  });
+  let shuttingDown = false;
+  const app = createApp({
+    service,
+    store,
+    config: loaded.config,
+    settings: {
+      apiToken: env.BUILDER_API_TOKEN,
+      readToken: env.BUILDER_READ_TOKEN,
+      webhookSecret: env.BUILDER_WEBHOOK_SECRET,
+      maxUploadBytes: env.BUILDER_MAX_UPLOAD_BYTES,
+      heartbeatMs: opts.heartbeatMs ?? 15_000,
+      shutdownRetryAfterSeconds: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+    },
+    ingestUpload: createContextIngester(uploadsDir, (body, o) => ingestUpload(body, o)),
+    readiness: () =>
+      resolveReadiness({
+        docker: env.BUILDER_DOCKER,
+        ...(env.BUILDER_BUILDX_BUILDER ? { buildxBuilder: env.BUILDER_BUILDX_BUILDER } : {}),
+        env: opts.processEnv,
+        dirs: [
+          { name: "data dir", path: dataDir },
+          { name: "cache dir", path: path.resolve(env.BUILDER_CACHE_DIR) },
+        ],
+        thresholds: {
+          minFreeBytes: env.BUILDER_MIN_FREE_BYTES,
+          minFreePercent: env.BUILDER_MIN_FREE_PERCENT,
+        },
+      }),
+    logger,
+    metrics,
+    isShuttingDown: () => shuttingDown,
+    ...(opts.version ? { version: opts.version } : {}),
+  });
+  service.start();
+  const listening = startListening({
+    app,
+    host: bindHost(env, logger),
+    port: env.BUILDER_PORT,
+    logger,
+    service,
+    drainSeconds: env.BUILDER_DRAIN_SECONDS,
+    markShuttingDown: () => (shuttingDown = true),
+    handleSignals: opts.handleSignals ?? true,
+  });
+  // A port in use must not leave the job loop claiming builds with no server in front of it.
+  const running = await listening.catch(async (err: unknown) => {
+    await service.stop();
+    throw err;
+  });
+  logger.info("builder ready", {
+    url: running.url,
+    replica: service.owner,
+    dataDir,
+    targets: Object.keys(loaded.config.targets),
+  });
+  return { ...running, service, store, logger };
+}
