@@ -2,7 +2,14 @@
 // may rely on. SPEC §4 "Build record".
 import { z } from "zod";
 
-export const BUILD_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled", "interrupted"] as const;
+export const BUILD_STATUSES = [
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+] as const;
 export const buildStatusSchema = z.enum(BUILD_STATUSES);
 export type BuildStatus = z.infer<typeof buildStatusSchema>;
 
@@ -37,7 +44,14 @@ export const PHASE_NAMES = ["source", "build", "push", "smoke", "backup"] as con
 export const phaseNameSchema = z.enum(PHASE_NAMES);
 export type PhaseName = z.infer<typeof phaseNameSchema>;
 
-export const phaseStatusSchema = z.enum(["pending", "running", "succeeded", "failed", "skipped", "cancelled"]);
+export const phaseStatusSchema = z.enum([
+  "pending",
+  "running",
+  "succeeded",
+  "failed",
+  "skipped",
+  "cancelled",
+]);
 export type PhaseStatus = z.infer<typeof phaseStatusSchema>;
 
 export const phaseSchema = z.object({
@@ -68,6 +82,8 @@ export const sourceInfoSchema = z.discriminatedUnion("kind", [
     kind: z.literal("path"),
     name: z.string(),
     commit: z.string().nullable().optional(),
+    /** An ad-hoc directory (`comfyume-builder run --context DIR`) instead of the configured path. */
+    dir: z.string().optional(),
   }),
 ]);
 export type SourceInfo = z.infer<typeof sourceInfoSchema>;

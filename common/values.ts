@@ -5,7 +5,6 @@
 import { z } from "zod";
 
 // Any C0 control, DEL, or C1 control.
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export function hasControlCharacters(value: string): boolean {
@@ -29,30 +28,27 @@ export const gitRefSchema = z
   });
 
 /** A docker image tag (the part after ':'), per the distribution reference grammar. */
-export const imageTagSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
-    message: "a tag is 1-128 characters of letters, digits, '_', '.' or '-', and must not start with '.' or '-'",
-  });
+export const imageTagSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+  message:
+    "a tag is 1-128 characters of letters, digits, '_', '.' or '-', and must not start with '.' or '-'",
+});
 
 /** An OCI platform such as linux/amd64 or linux/arm64/v8. */
-export const platformSchema = z
-  .string()
-  .regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
-    message: "a platform looks like 'linux/amd64' or 'linux/arm/v7'",
-  });
+export const platformSchema = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
+  message: "a platform looks like 'linux/amd64' or 'linux/arm/v7'",
+});
 
 /** A build-arg name. Values are passed as one `KEY=VALUE` argv element, so they cannot become options. */
-export const buildArgNameSchema = z
-  .string()
-  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
-    message: "a build-arg name is letters, digits and '_', not starting with a digit",
-  });
+export const buildArgNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+  message: "a build-arg name is letters, digits and '_', not starting with a digit",
+});
 
 export const buildArgValueSchema = z
   .string()
   .max(4096, "a build-arg value is at most 4096 characters")
-  .refine((v) => !hasControlCharacters(v), { message: "a build-arg value must not contain control characters" });
+  .refine((v) => !hasControlCharacters(v), {
+    message: "a build-arg value must not contain control characters",
+  });
 
 export const buildArgsSchema = z
   .record(buildArgNameSchema, buildArgValueSchema)
@@ -84,13 +80,10 @@ export const registryHostSchema = z
 export const imageNameSchema = z
   .string()
   .max(255)
-  .regex(
-    /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)+$/,
-    {
-      message:
-        "an image is 'host/owner/name' in lower case, e.g. 'ghcr.io/ahelme/comfyume-worker' or '127.0.0.1:5001/ns/img'",
-    },
-  );
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)+$/, {
+    message:
+      "an image is 'host/owner/name' in lower case, e.g. 'ghcr.io/ahelme/comfyume-worker' or '127.0.0.1:5001/ns/img'",
+  });
 
 /** The name of an environment variable (the config names env vars, never holds secrets). */
 export const envNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {

@@ -2,6 +2,7 @@
 // from BuilderEnv, the coordination files and this replica's identity.
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
+import type { BuildRecord } from "../../../common/build-record.js";
 import type { BuilderConfig } from "../config/builder-config.js";
 import type { BuilderEnv } from "../config/env.js";
 import { ActiveIndex } from "./active-index.js";
@@ -56,6 +57,11 @@ export interface BuildServiceDeps {
   owner?: string;
   now?: () => Date;
   logger?: JobLogger;
+  /**
+   * Which queued builds this replica may claim (default: all). `comfyume-builder run`
+   * claims only its own build, so a one-shot run never picks up the service's queue.
+   */
+  claimFilter?: (record: BuildRecord) => boolean;
 }
 
 export interface JobContext {
@@ -70,6 +76,7 @@ export interface JobContext {
   owner: string;
   now: () => Date;
   logger: JobLogger;
+  claimFilter: (record: BuildRecord) => boolean;
 }
 
 const silent: JobLogger = { info: () => undefined, warn: () => undefined };
@@ -88,5 +95,6 @@ export function buildJobContext(deps: BuildServiceDeps): JobContext {
     owner: deps.owner ?? `${hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`,
     now: deps.now ?? (() => new Date()),
     logger: deps.logger ?? silent,
+    claimFilter: deps.claimFilter ?? (() => true),
   };
 }

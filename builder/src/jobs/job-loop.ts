@@ -73,6 +73,7 @@ export class JobLoop {
     for (const record of queued) {
       if (this.stopped || this.running.size >= this.ctx.settings.concurrency) return;
       if ([...this.running.values()].some((b) => b.target === record.target)) continue;
+      if (!this.ctx.claimFilter(record)) continue;
       await this.tryClaim(record);
     }
   }

@@ -1,0 +1,18 @@
+// `comfyume-builder cache prune [--max-bytes N]`: evict least recently used target
+// caches until the total is under N (default BUILDER_CACHE_MAX_BYTES).
+import path from "node:path";
+import { EXIT, type ExitCode } from "../../../common/exit-codes.js";
+import { TargetCacheStore } from "../cache/target-cache.js";
+import type { BuilderEnv } from "../config/env.js";
+import { formatBytes } from "../guards/disk.js";
+
+export async function cachePruneCommand(env: BuilderEnv, maxBytes?: number): Promise<ExitCode> {
+  const store = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
+  const budget = maxBytes ?? env.BUILDER_CACHE_MAX_BYTES;
+  const result = await store.prune(budget);
+  for (const target of result.evicted) process.stdout.write(`evicted the cache of ${target}\n`);
+  process.stdout.write(
+    `cache: ${formatBytes(result.totalBytes)} in ${store.root} (budget ${formatBytes(budget)}), freed ${formatBytes(result.freedBytes)}\n`,
+  );
+  return EXIT.OK;
+}

@@ -1,0 +1,186 @@
+// Runs one build through its phases — source → build → push → smoke → backup — and
+// records each with start, end and outcome. A failure is data on the record; the job
+// layer (queue, leases) decides when builds run, this decides what running one means.
+import { mkdir, rm } from "node:fs/promises";
+import path from "node:path";
+import type { BuildRecord, ErrorCode, PhaseName } from "../../../common/build-record.js";
+import { checkDiskSpace } from "../guards/disk.js";
+import { isAbortReason, type BuildExecutor, type BuildSink } from "./executor.js";
+import type { RunnerDeps } from "./runner-deps.js";
+import type { BuildContext } from "./phases/context.js";
+import { PhaseFailure } from "./phases/phase-failure.js";
+import { runSourcePhase } from "./phases/source-phase.js";
+import { runBuildPhase } from "./phases/build-phase.js";
+import { runPushPhase } from "./phases/push-phase.js";
+import { runSmokePhase } from "./phases/smoke-phase.js";
+import { runBackupPhase } from "./phases/backup-phase.js";
+import { collectSecrets } from "./phases/secrets.js";
+
+type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
+
+const PHASES: [PhaseName, PhaseFn][] = [
+  ["source", runSourcePhase],
+  ["build", runBuildPhase],
+  ["push", runPushPhase],
+  ["smoke", runSmokePhase],
+  ["backup", runBackupPhase],
+];
+
+/** The status and code a build ends with when its signal was aborted. */
+function abortOutcome(signal: AbortSignal): {
+  status: BuildRecord["status"];
+  code: ErrorCode;
+  message: string;
+} {
+  const reason = isAbortReason(signal.reason) ? signal.reason : { code: "CANCELLED" as const };
+  switch (reason.code) {
+    case "TIMEOUT":
+      return {
+        status: "failed",
+        code: "TIMEOUT",
+        message: reason.message ?? "the build exceeded BUILDER_BUILD_TIMEOUT",
+      };
+    case "INTERRUPTED":
+      return {
+        status: "interrupted",
+        code: "INTERRUPTED",
+        message: reason.message ?? "the build was interrupted",
+      };
+    default:
+      return { status: "cancelled", code: "CANCELLED", message: reason.message ?? "the build was cancelled" };
+  }
+}
+
+export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
+  const now = deps.now ?? (() => new Date());
+  return {
+    async run(initial, { signal, sink }) {
+      const target = deps.config.config.targets[initial.target];
+      const workDir = path.join(deps.workRoot, initial.id);
+      if (!target) {
+        return finish(sink, now, "failed", {
+          code: "INVALID_REQUEST",
+          message: `target "${initial.target}" is not configured`,
+        });
+      }
+      const ctx: BuildContext = {
+        id: initial.id,
+        deps,
+        config: deps.config,
+        target,
+        sink,
+        signal,
+        workDir,
+        secrets: collectSecrets(deps, target),
+        childEnv: { ...deps.childEnv },
+        record: initial,
+        cleanups: [],
+      };
+      ctx.record = await sink.update((r) => {
+        r.status = "running";
+        r.startedAt = now().toISOString();
+        r.finishedAt = null;
+        r.error = null;
+        for (const p of r.phases)
+          Object.assign(p, { status: "pending", startedAt: null, finishedAt: null, durationMs: null });
+      });
+      sink.log(
+        "system",
+        `build ${initial.id} (attempt ${initial.attempt}) of target ${initial.target} started`,
+      );
+      try {
+        await mkdir(workDir, { recursive: true });
+        const low = await checkDiskSpace([deps.env.BUILDER_DATA_DIR, deps.env.BUILDER_CACHE_DIR], {
+          minFreeBytes: deps.env.BUILDER_MIN_FREE_BYTES,
+          minFreePercent: deps.env.BUILDER_MIN_FREE_PERCENT,
+        });
+        if (low) throw new PhaseFailure("DISK_LOW", low);
+        await runPhases(ctx, now);
+        return await finish(sink, now, "succeeded", null);
+      } catch (err) {
+        if (signal.aborted) {
+          const o = abortOutcome(signal);
+          return await finish(sink, now, o.status, { code: o.code, message: o.message });
+        }
+        if (err instanceof PhaseFailure)
+          return await finish(sink, now, "failed", { code: err.code, message: err.message });
+        sink.log("system", `internal error: ${(err as Error).stack ?? String(err)}`);
+        return await finish(sink, now, "failed", { code: "INTERNAL", message: (err as Error).message });
+      } finally {
+        for (const cleanup of ctx.cleanups.reverse()) {
+          await cleanup().catch((e: unknown) =>
+            sink.log("system", `cleanup failed: ${(e as Error).message}`),
+          );
+        }
+        await rm(workDir, { recursive: true, force: true });
+      }
+    },
+  };
+}
+
+async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
+  for (const [name, fn] of PHASES) {
+    const started = now();
+    ctx.record = await ctx.sink.update((r) =>
+      setPhase(r, name, { status: "running", startedAt: started.toISOString() }),
+    );
+    let outcome: "succeeded" | "skipped" | "failed" | "cancelled" = "succeeded";
+    let message: string | undefined;
+    try {
+      if (ctx.signal.aborted) throw new PhaseFailure("CANCELLED", "aborted");
+      const skipped = await fn(ctx);
+      if (typeof skipped === "string") {
+        outcome = "skipped";
+        message = skipped;
+      }
+    } catch (err) {
+      outcome = ctx.signal.aborted ? "cancelled" : "failed";
+      message = (err as Error).message;
+      throw err;
+    } finally {
+      const finished = now();
+      ctx.record = await ctx.sink.update((r) =>
+        setPhase(r, name, {
+          status: outcome,
+          finishedAt: finished.toISOString(),
+          durationMs: finished.getTime() - started.getTime(),
+          ...(message ? { message } : {}),
+        }),
+      );
+      ctx.sink.log(
+        "system",
+        `phase ${name} ${outcome} in ${finished.getTime() - started.getTime()} ms${message ? `: ${message}` : ""}`,
+      );
+    }
+  }
+}
+
+function setPhase(r: BuildRecord, name: PhaseName, patch: Partial<BuildRecord["phases"][number]>): void {
+  const phase = r.phases.find((p) => p.name === name);
+  if (phase) Object.assign(phase, patch);
+  else
+    r.phases.push({ name, status: "pending", startedAt: null, finishedAt: null, durationMs: null, ...patch });
+}
+
+async function finish(
+  sink: BuildSink,
+  now: () => Date,
+  status: BuildRecord["status"],
+  error: BuildRecord["error"],
+): Promise<BuildRecord> {
+  const finishedAt = now();
+  const record = await sink.update((r) => {
+    r.status = status;
+    r.error = error;
+    r.finishedAt = finishedAt.toISOString();
+    r.durationMs = r.startedAt ? finishedAt.getTime() - Date.parse(r.startedAt) : null;
+    for (const p of r.phases) {
+      if (p.status === "pending")
+        Object.assign(p, { status: "skipped", message: p.message ?? "not reached" });
+      if (p.status === "running")
+        Object.assign(p, { status: status === "cancelled" ? "cancelled" : "failed" });
+    }
+  });
+  sink.log("system", `build ${status}${error ? ` (${error.code}): ${error.message}` : ""}`);
+  return record;
+}

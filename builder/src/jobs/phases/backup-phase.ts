@@ -1,0 +1,30 @@
+// backup: archive the pushed image (per platform, an OCI layout tarball, gzipped) to the
+// R2 bucket. Skipped — and recorded as skipped with the reason — when the target does
+// not ask for it, R2 is not configured, or nothing was pushed.
+import { archiveImage } from "../../backup/archive-image.js";
+import { createR2Client } from "../../backup/r2.js";
+import type { BuildContext } from "./context.js";
+import { createRegistryClient } from "./push-phase.js";
+
+export async function runBackupPhase(ctx: BuildContext): Promise<string | void> {
+  const { target, record, deps } = ctx;
+  if (!target.backup.r2) return "the target does not archive to R2";
+  const r2 = deps.r2;
+  if (!r2)
+    return "R2 is not configured (R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_WORKER_CONTAINER_TAR_BALL_BUCKET)";
+  if (!record.push || !record.digest)
+    return "backups are made from the pushed image, and this build was not pushed";
+  const backup = await archiveImage({
+    s3: createR2Client(r2),
+    bucket: r2.bucket,
+    registry: createRegistryClient(ctx),
+    imageRef: `${target.image}@${record.digest}`,
+    platforms: record.platforms,
+    date: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
+    signal: ctx.signal,
+    onLine: (line) => ctx.sink.log("system", `backup: ${line}`),
+  });
+  ctx.record = await ctx.sink.update((r) => {
+    r.backup = backup;
+  });
+}

@@ -1,0 +1,126 @@
+// build: `docker buildx build` with the target's settings, the per-target local cache,
+// credentials in a per-build DOCKER_CONFIG, and --push when pushing (otherwise an OCI
+// layout for the smoke phase). The result's digest and cache use go on the record.
+import path from "node:path";
+import type { BuildxSpec } from "../../buildx/argv.js";
+import { createDockerConfig } from "../../buildx/docker-config.js";
+import { runBuildx, type BuildxOutcome } from "../../buildx/run-buildx.js";
+import { runBuildxWithCache } from "../../cache/cached-build.js";
+import type { CacheInfo } from "../../../../common/build-record.js";
+import { isInside } from "../../source/context-paths.js";
+import type { BuildContext } from "./context.js";
+import { PhaseFailure } from "./phase-failure.js";
+import { resolveRegistryCredentials } from "./secrets.js";
+
+/** Named contexts: URLs pass through; a relative path is resolved inside the source root. */
+export function resolveBuildContexts(contexts: Record<string, string>, root: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(contexts)) {
+    if (/^[a-z-]+:\/\//.test(value)) {
+      out[name] = value;
+      continue;
+    }
+    const abs = path.resolve(root, value);
+    if (path.isAbsolute(value) || !isInside(root, abs)) {
+      throw new PhaseFailure(
+        "BUILD_FAILED",
+        `build context ${name}=${JSON.stringify(value)} escapes the source root`,
+      );
+    }
+    out[name] = abs;
+  }
+  return out;
+}
+
+function buildSecrets(ctx: BuildContext): BuildxSpec["secrets"] {
+  return Object.entries(ctx.target.secrets).map(([id, envName]) => {
+    const value = ctx.deps.secretEnv[envName];
+    if (!value) {
+      throw new PhaseFailure(
+        "BUILD_FAILED",
+        `build secret ${JSON.stringify(id)} needs env var ${envName}, which is not set`,
+      );
+    }
+    ctx.childEnv[envName] = value;
+    return { id, env: envName };
+  });
+}
+
+function outcomeFailure(outcome: BuildxOutcome): PhaseFailure {
+  const message = outcome.error?.message ?? `docker buildx build exited with ${outcome.exitCode}`;
+  return new PhaseFailure(outcome.error?.kind === "push" ? "PUSH_FAILED" : "BUILD_FAILED", message);
+}
+
+export async function runBuildPhase(ctx: BuildContext): Promise<void> {
+  const { deps, target, record } = ctx;
+  if (!ctx.contextDir || !ctx.dockerfile || !ctx.sourceRoot) throw new Error("build phase ran before source");
+  const dockerConfig = await createDockerConfig({
+    registries: resolveRegistryCredentials(deps),
+    baseDir: ctx.workDir,
+    ...(deps.buildxStateDir ? { linkBuildxStateFrom: deps.buildxStateDir } : {}),
+  });
+  ctx.cleanups.push(() => dockerConfig.cleanup());
+  ctx.childEnv.DOCKER_CONFIG = dockerConfig.dir;
+
+  const spec: Omit<BuildxSpec, "cacheFrom" | "cacheTo"> = {
+    ...(deps.env.BUILDER_BUILDX_BUILDER ? { builder: deps.env.BUILDER_BUILDX_BUILDER } : {}),
+    contextDir: ctx.contextDir,
+    dockerfile: ctx.dockerfile,
+    tags: record.tags,
+    platforms: record.platforms,
+    buildArgs: { ...target.buildArgs, ...record.params.buildArgs },
+    buildContexts: resolveBuildContexts(target.buildContexts, ctx.sourceRoot),
+    secrets: buildSecrets(ctx),
+    stage: target.stage,
+    metadataFile: path.join(ctx.workDir, "metadata.json"),
+    cacheRegistryRef: target.cache.registryRef,
+    noCache: record.params.noCache,
+    push: record.push,
+    progress: "plain",
+  };
+  if (!record.push) {
+    ctx.ociLayoutDir = path.join(ctx.workDir, "oci");
+    spec.output = { type: "oci-layout", dest: ctx.ociLayoutDir };
+  }
+  const options = {
+    docker: deps.env.BUILDER_DOCKER,
+    env: ctx.childEnv,
+    caps: await deps.capabilities(),
+    signal: ctx.signal,
+    onLine: (stream: "stdout" | "stderr", line: string) => ctx.sink.log(stream, line),
+    secrets: ctx.secrets,
+  };
+  let outcome: BuildxOutcome;
+  let cache: CacheInfo | null = null;
+  if (target.cache.local && !record.params.noCache) {
+    const maxBytes = Math.min(deps.env.BUILDER_CACHE_MAX_BYTES, target.cache.maxBytes ?? Infinity);
+    const result = await runBuildxWithCache(spec, {
+      ...options,
+      store: deps.cacheStore,
+      target: record.target,
+      maxBytes,
+    });
+    outcome = result.outcome;
+    cache = result.cache;
+    if (result.commitError) ctx.sink.log("system", `cache: not kept: ${result.commitError}`);
+    if (result.budget.evicted.length) {
+      ctx.sink.log(
+        "system",
+        `cache: evicted ${result.budget.evicted.join(", ")} to stay under ${maxBytes} bytes`,
+      );
+    }
+  } else {
+    outcome = await runBuildx(spec, options);
+  }
+  if (outcome.aborted) throw new PhaseFailure("CANCELLED", "buildx was stopped");
+  if (!outcome.ok) throw outcomeFailure(outcome);
+  const digest = outcome.metadata?.digest ?? null;
+  ctx.record = await ctx.sink.update((r) => {
+    r.digest = digest;
+    r.cache = cache;
+  });
+  ctx.sink.log(
+    "system",
+    `built ${digest ?? "(no digest)"}: ${outcome.steps.cached} of ${outcome.steps.total} steps from cache`,
+  );
+}

@@ -1,0 +1,32 @@
+// push: buildx pushed during the build; here the registry is asked for every tag's
+// manifest and must answer with the digest that was built.
+import { RegistryClient } from "../../registry/client.js";
+import { verifyPushed } from "../../registry/verify-push.js";
+import type { BuildContext } from "./context.js";
+import { PhaseFailure } from "./phase-failure.js";
+import { resolveRegistryCredentials } from "./secrets.js";
+
+export function createRegistryClient(ctx: BuildContext): RegistryClient {
+  const creds = new Map(resolveRegistryCredentials(ctx.deps).map((c) => [c.host, c]));
+  return new RegistryClient({
+    credentials: (host) => creds.get(host),
+    onRetry: (e) =>
+      ctx.sink.log(
+        "system",
+        `registry: attempt ${e.attempt} failed (${e.reason}); retrying in ${e.delayMs} ms`,
+      ),
+  });
+}
+
+export async function runPushPhase(ctx: BuildContext): Promise<string | void> {
+  if (!ctx.record.push) return "push disabled for this build";
+  const digest = ctx.record.digest;
+  if (!digest) throw new PhaseFailure("PUSH_FAILED", "buildx reported no digest for the pushed image");
+  const pushed = await verifyPushed(createRegistryClient(ctx), ctx.record.tags, digest, {
+    signal: ctx.signal,
+  });
+  ctx.record = await ctx.sink.update((r) => {
+    r.pushed = pushed;
+  });
+  for (const p of pushed) ctx.sink.log("system", `pushed ${p.ref} -> ${p.digest}`);
+}

@@ -1,0 +1,104 @@
+// Wires the real dependencies shared by `serve` and `run`: the config file, the store,
+// the cache, buildx capabilities, R2, and the build runner. Only main.ts-side code calls it.
+import { homedir, tmpdir } from "node:os";
+import path from "node:path";
+import type { R2Settings } from "./backup/r2.js";
+import { resolveBuildxCapabilities, type BuildxCapabilities } from "./buildx/version.js";
+import { TargetCacheStore } from "./cache/target-cache.js";
+import type { BuilderEnv } from "./config/env.js";
+import type { LoadedBuilderConfig } from "./config/load-builder-config.js";
+import { loadConfiguredBuilderConfig } from "./config/resolve-config-file.js";
+import { createBuildRunner } from "./jobs/build-runner.js";
+import type { BuildExecutor, ResolveRef } from "./jobs/ports.js";
+import type { RunnerDeps } from "./jobs/runner-deps.js";
+import { resolveRemoteRef } from "./source/git.js";
+import { FileBuildStore } from "./store/file-build-store.js";
+
+export interface Runtime {
+  env: BuilderEnv;
+  config: LoadedBuilderConfig;
+  store: FileBuildStore;
+  cacheStore: TargetCacheStore;
+  runner: BuildExecutor;
+  runnerDeps: RunnerDeps;
+  resolveRef: ResolveRef;
+  dataDir: string;
+  uploadsDir: string;
+}
+
+/** R2 settings when all four R2 variables are set; undefined (backups skipped) otherwise. */
+export function resolveR2Settings(env: BuilderEnv): (R2Settings & { bucket: string }) | undefined {
+  const { R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_WORKER_CONTAINER_TAR_BALL_BUCKET } = env;
+  if (!R2_ENDPOINT || !R2_ACCESS_KEY_ID || !R2_SECRET_ACCESS_KEY || !R2_WORKER_CONTAINER_TAR_BALL_BUCKET) {
+    return undefined;
+  }
+  return {
+    endpoint: R2_ENDPOINT,
+    accessKeyId: R2_ACCESS_KEY_ID,
+    secretAccessKey: R2_SECRET_ACCESS_KEY,
+    bucket: R2_WORKER_CONTAINER_TAR_BALL_BUCKET,
+  };
+}
+
+function memo<T>(fn: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    // A failed probe is not cached: the next build asks buildx again.
+    pending ??= fn().catch((err: unknown) => {
+      pending = undefined;
+      throw err;
+    });
+    return pending;
+  };
+}
+
+export async function createRuntime(env: BuilderEnv, processEnv: NodeJS.ProcessEnv): Promise<Runtime> {
+  const config = await loadConfiguredBuilderConfig(env);
+  const dataDir = path.resolve(env.BUILDER_DATA_DIR);
+  const uploadsDir = path.join(dataDir, "uploads");
+  const store = new FileBuildStore(dataDir);
+  const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
+  await cacheStore.cleanup();
+  const capabilities = memo<BuildxCapabilities>(() =>
+    resolveBuildxCapabilities({
+      docker: env.BUILDER_DOCKER,
+      ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
+      env: processEnv,
+    }),
+  );
+  const r2 = resolveR2Settings(env);
+  const runnerDeps: RunnerDeps = {
+    config,
+    env,
+    secretEnv: processEnv,
+    childEnv: processEnv,
+    // Scratch space stays on local disk: clones and OCI layouts must not land on the SFS.
+    workRoot: path.join(tmpdir(), "comfyume-builder"),
+    uploadsDir,
+    cacheStore,
+    capabilities,
+    ...(r2 ? { r2 } : {}),
+    buildxStateDir: path.join(processEnv.DOCKER_CONFIG ?? path.join(homedir(), ".docker"), "buildx"),
+  };
+  const resolveRef: ResolveRef = (source, ref, signal) => {
+    const token = source.tokenEnv ? processEnv[source.tokenEnv] : undefined;
+    return resolveRemoteRef({
+      url: source.git,
+      ref,
+      ...(token ? { token } : {}),
+      ...(signal ? { signal } : {}),
+      env: { path: processEnv.PATH },
+    });
+  };
+  return {
+    env,
+    config,
+    store,
+    cacheStore,
+    runner: createBuildRunner(runnerDeps),
+    runnerDeps,
+    resolveRef,
+    dataDir,
+    uploadsDir,
+  };
+}
