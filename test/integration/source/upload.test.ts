@@ -1,0 +1,259 @@
+import { createHash } from "node:crypto";
+import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
+import { gzipSync } from "node:zlib";
+import tar from "tar-stream";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { UploadError } from "../../../builder/src/source/source-error.js";
+import { ingestUpload } from "../../../builder/src/source/upload.js";
+
+interface E {
+  name: string;
+  type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo" | "block-device";
+  linkname?: string;
+  content?: string;
+  mode?: number;
+}
+
+async function makeTar(entries: E[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = (async () => {
+    for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
+  })();
+  for (const e of entries) {
+    const { content, ...header } = e;
+    await new Promise<void>((resolve, reject) =>
+      pack.entry({ type: "file", mode: 0o644, ...header }, content ?? "", (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+let work: string;
+let dest: string;
+beforeEach(async () => {
+  work = await mkdtemp(path.join(os.tmpdir(), "upload-"));
+  dest = path.join(work, "ctx");
+});
+afterEach(async () => {
+  await rm(work, { recursive: true, force: true });
+});
+
+const GOOD: E[] = [
+  { name: "Dockerfile", content: "FROM scratch\nCOPY . /\n" },
+  { name: "app/", type: "directory", mode: 0o755 },
+  { name: "app/main.py", content: "print('hi')\n", mode: 0o755 },
+  { name: "app/link-to-main", type: "symlink", linkname: "main.py" },
+  { name: "app/deep/up", type: "symlink", linkname: "../../Dockerfile" },
+  { name: "app/hard", type: "link", linkname: "app/main.py" },
+  { name: "./dotted/./file.txt", content: "x" },
+];
+
+async function expectNothingLeft(): Promise<void> {
+  expect(await readdir(work)).toEqual([]);
+}
+
+describe("ingestUpload", () => {
+  it.each([false, true])("unpacks a good archive (gzip %s) with the right files and hash", async (gz) => {
+    const raw = await makeTar(GOOD);
+    const body = gz ? gzipSync(raw) : raw;
+    const res = await ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest });
+    expect(res).toEqual({
+      sha256: createHash("sha256").update(body).digest("hex"),
+      bytes: body.length,
+      files: 6,
+      dir: dest,
+    });
+    expect(await readFile(path.join(dest, "Dockerfile"), "utf8")).toBe("FROM scratch\nCOPY . /\n");
+    expect(await readlink(path.join(dest, "app/link-to-main"))).toBe("main.py");
+    expect(await readFile(path.join(dest, "app/deep/up"), "utf8")).toBe("FROM scratch\nCOPY . /\n");
+    expect((await stat(path.join(dest, "app/hard"))).ino).toBe(
+      (await stat(path.join(dest, "app/main.py"))).ino,
+    );
+    expect((await stat(path.join(dest, "app/main.py"))).mode & 0o777).toBe(0o755);
+    expect(await readFile(path.join(dest, "dotted/file.txt"), "utf8")).toBe("x");
+    expect((await readdir(work)).filter((n) => n !== "ctx")).toEqual([]);
+  });
+
+  it("accepts a web ReadableStream body and a gzip hint", async () => {
+    const body = gzipSync(await makeTar([{ name: "a.txt", content: "a" }]));
+    const res = await ingestUpload(Readable.toWeb(Readable.from([body])), {
+      maxBytes: 1 << 20,
+      destDir: dest,
+      gzip: true,
+    });
+    expect(res.files).toBe(1);
+  });
+
+  const BAD: [string, E[], RegExp][] = [
+    [
+      "absolute path",
+      [{ name: "ok.txt" }, { name: "/etc/evil", content: "x" }],
+      /entry "\/etc\/evil" has an absolute path/,
+    ],
+    ["dot-dot", [{ name: "a/../../evil", content: "x" }], /entry "a\/..\/..\/evil" has a '\.\.' segment/],
+    [
+      "symlink out",
+      [{ name: "l", type: "symlink", linkname: "../outside" }],
+      /symlink "l" -> "..\/outside" points outside/,
+    ],
+    [
+      "absolute symlink",
+      [{ name: "l", type: "symlink", linkname: "/etc/passwd" }],
+      /symlink "l" -> "\/etc\/passwd"/,
+    ],
+    [
+      "symlink through a link-to-dot",
+      [
+        { name: "a", type: "symlink", linkname: "." },
+        { name: "l", type: "symlink", linkname: "a/../x" },
+      ],
+      /symlink "l" -> "a\/..\/x" has '\.\.' after a name/,
+    ],
+    [
+      "write through a symlink",
+      [
+        { name: "d", type: "directory" },
+        { name: "s", type: "symlink", linkname: "d" },
+        { name: "s/f", content: "x" },
+      ],
+      /entry "s\/f" lies below the symlink "s"/,
+    ],
+    [
+      "hardlink out",
+      [{ name: "h", type: "link", linkname: "../../etc/passwd" }],
+      /entry "..\/..\/etc\/passwd" has a '\.\.' segment/,
+    ],
+    [
+      "absolute hardlink",
+      [{ name: "h", type: "link", linkname: "/etc/passwd" }],
+      /hardlink "h" -> "\/etc\/passwd" points outside/,
+    ],
+    [
+      "hardlink to a symlink",
+      [
+        { name: "x/y/l", type: "symlink", linkname: "../../f" },
+        { name: "h", type: "link", linkname: "x/y/l" },
+      ],
+      /hardlink target "x\/y\/l" would replace a symlink/,
+    ],
+    [
+      "hardlink to nothing",
+      [{ name: "h", type: "link", linkname: "missing" }],
+      /hardlink "h" -> "missing" cannot be made/,
+    ],
+    ["char device", [{ name: "tty", type: "character-device" }], /entry "tty" is a character-device/],
+    ["block device", [{ name: "sda", type: "block-device" }], /entry "sda" is a block-device/],
+    ["fifo", [{ name: "pipe", type: "fifo" }], /entry "pipe" is a fifo/],
+    ["path too long", [{ name: `${"d/".repeat(2100)}f`, content: "x" }], /longer than 4096 characters/],
+  ];
+
+  it.each(BAD)(
+    "rejects %s with an UploadError and leaves nothing behind",
+    async (_what, entries, message) => {
+      const body = await makeTar([{ name: "first.txt", content: "ok" }, ...entries]);
+      const err = await ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UploadError);
+      expect(err).toMatchObject({ code: "INVALID_REQUEST", status: 400 });
+      expect((err as Error).message).toMatch(message);
+      await expectNothingLeft();
+    },
+  );
+
+  it("rejects too many entries", async () => {
+    const body = await makeTar(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, content: "x" })));
+    await expect(
+      ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest, limits: { maxEntries: 10 } }),
+    ).rejects.toThrow("the archive has more than 10 entries");
+    await expectNothingLeft();
+  });
+
+  it("rejects a truncated gzip", async () => {
+    const gz = gzipSync(await makeTar(GOOD));
+    const err = await ingestUpload(Readable.from([gz.subarray(0, gz.length - 30)]), {
+      maxBytes: 1 << 20,
+      destDir: dest,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadError);
+    expect((err as Error).message).toMatch(/not a valid gzip stream/);
+    await expectNothingLeft();
+  });
+
+  it("rejects a truncated tar", async () => {
+    const raw = await makeTar([{ name: "big.bin", content: "y".repeat(5000) }]);
+    const err = await ingestUpload(Readable.from([raw.subarray(0, 2048)]), {
+      maxBytes: 1 << 20,
+      destDir: dest,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadError);
+    expect((err as Error).message).toMatch(/not a valid tar archive/);
+    await expectNothingLeft();
+  });
+
+  it("rejects garbage that is not an archive", async () => {
+    const body = Buffer.from("this is not a tar archive at all ".repeat(40));
+    await expect(
+      ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest }),
+    ).rejects.toBeInstanceOf(UploadError);
+    await expectNothingLeft();
+  });
+
+  it("stops reading as soon as the body is over maxBytes", async () => {
+    let produced = 0;
+    const endless = new Readable({
+      read() {
+        produced += 65536;
+        this.push(Buffer.alloc(65536));
+      },
+    });
+    const err = await ingestUpload(endless, { maxBytes: 1_000_000, destDir: dest }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadError);
+    expect((err as Error).message).toBe(
+      "the upload is larger than the limit of 1000000 bytes (BUILDER_MAX_UPLOAD_BYTES)",
+    );
+    expect(produced).toBeLessThan(2_000_000);
+    await expectNothingLeft();
+  });
+
+  it("refuses an archive that unpacks past the limit (gzip bomb)", async () => {
+    const body = gzipSync(await makeTar([{ name: "zeros", content: "\0".repeat(4_000_000) }]));
+    expect(body.length).toBeLessThan(100_000);
+    await expect(
+      ingestUpload(Readable.from([body]), { maxBytes: 100_000, destDir: dest, maxUnpackedBytes: 1_000_000 }),
+    ).rejects.toThrow(/unpacks to more than 1000000 bytes \(at entry "zeros"\)/);
+    await expectNothingLeft();
+  });
+
+  it("empties but keeps a destination that existed, and refuses a non-empty one", async () => {
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    await mkdir(dest);
+    await expect(
+      ingestUpload(Readable.from([await makeTar([{ name: "/abs" }])]), { maxBytes: 1 << 20, destDir: dest }),
+    ).rejects.toBeInstanceOf(UploadError);
+    expect(await readdir(dest)).toEqual([]);
+    expect((await lstat(dest)).isDirectory()).toBe(true);
+    await writeFile(path.join(dest, "x"), "x");
+    await expect(
+      ingestUpload(Readable.from([await makeTar([{ name: "a" }])]), { maxBytes: 1 << 20, destDir: dest }),
+    ).rejects.toThrow(/is not empty/);
+  });
+
+  it("stops when aborted", async () => {
+    const ac = new AbortController();
+    const slow = new Readable({ read() {} });
+    const p = ingestUpload(slow, { maxBytes: 1 << 20, destDir: dest, signal: ac.signal });
+    slow.push(Buffer.alloc(1000));
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ name: "AbortError" });
+    await expectNothingLeft();
+  });
+});
