@@ -145,6 +145,20 @@ function unsupported(
 }
 
 function validateSpec(spec: BuildxSpec, caps: BuildxCapabilities): void {
+  validatePaths(spec);
+  validateValues(spec);
+  if (Object.keys(spec.buildContexts).length > 0) unsupported("--build-context", caps, "buildContext");
+  if (spec.progress === "rawjson") unsupported("--progress=rawjson", caps, "rawjson");
+  if (spec.provenance !== undefined) unsupported("--provenance", caps, "provenance");
+  if (spec.push && spec.output)
+    fail(
+      `push and output ${JSON.stringify(spec.output.type)} are exclusive; a pushed build's output is the registry`,
+    );
+  if (spec.push && spec.tags.length === 0) fail("a pushed build needs at least one tag");
+  checkDriver(spec, caps);
+}
+
+function validatePaths(spec: BuildxSpec): void {
   for (const [what, p] of [
     ["contextDir", spec.contextDir],
     ["dockerfile", spec.dockerfile],
@@ -163,6 +177,9 @@ function validateSpec(spec: BuildxSpec, caps: BuildxCapabilities): void {
     csvValue(what, p);
   }
   if (spec.cacheRegistryRef) csvValue("cacheRegistryRef", spec.cacheRegistryRef);
+}
+
+function validateValues(spec: BuildxSpec): void {
   if (spec.builder !== undefined && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(spec.builder)) {
     fail(`builder ${JSON.stringify(spec.builder)} is not a builder name (letters, digits, '_', '.', '-')`);
   }
@@ -180,7 +197,6 @@ function validateSpec(spec: BuildxSpec, caps: BuildxCapabilities): void {
       fail(`build context name ${JSON.stringify(name)} is not valid`);
     plainValue(`build context ${name}`, value);
   }
-  if (Object.keys(spec.buildContexts).length > 0) unsupported("--build-context", caps, "buildContext");
   for (const s of spec.secrets) {
     if (!/^[A-Za-z0-9_.-]+$/.test(s.id))
       fail(`secret id ${JSON.stringify(s.id)} must be letters, digits, '_', '.' or '-'`);
@@ -193,14 +209,6 @@ function validateSpec(spec: BuildxSpec, caps: BuildxCapabilities): void {
     if (hasControlCharacters(value)) fail(`label ${key} must not contain control characters`);
   }
   if (spec.stage) plainValue("stage", spec.stage);
-  if (spec.progress === "rawjson") unsupported("--progress=rawjson", caps, "rawjson");
-  if (spec.provenance !== undefined) unsupported("--provenance", caps, "provenance");
-  if (spec.push && spec.output)
-    fail(
-      `push and output ${JSON.stringify(spec.output.type)} are exclusive; a pushed build's output is the registry`,
-    );
-  if (spec.push && spec.tags.length === 0) fail("a pushed build needs at least one tag");
-  checkDriver(spec, caps);
 }
 
 function checkDriver(spec: BuildxSpec, caps: BuildxCapabilities): void {

@@ -8,9 +8,11 @@
 // current directory is always either the old or the new complete cache. Quarantined
 // caches count toward the budget and are the first to go when it is exceeded; at most
 // `keepBroken` are kept.
-import { mkdir, readdir, rename, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CacheError, checkTarget, isTargetName } from "./cache-error.js";
+import { recoverCacheRoot } from "./crash-recovery.js";
+import { leastRecentlyUsed, touchMarker } from "./lru.js";
 import { dirSize, isErrno, linkTree, mtimeMs, renameIfExists, uniqueSuffix } from "./fs-ops.js";
 import { validateCacheDir, type CacheValidation } from "./validate-cache.js";
 
@@ -61,39 +63,11 @@ export class TargetCacheStore {
   }
 
   /**
-   * Removes leftovers of crashed builds. A trash entry whose target has no current cache
-   * is the old cache of a commit that died between its two renames: it is put back.
+   * Removes leftovers of crashed builds (see crash-recovery.ts). Call at startup and
+   * from `cache prune`.
    */
-  async cleanup(): Promise<void> {
-    await mkdir(this.dir(".tmp"), { recursive: true });
-    const cutoff = Date.now() - this.staleAfterMs;
-    for (const name of await this.list(".trash")) {
-      const p = this.dir(".trash", name);
-      if (!this.isStale(await mtimeMs(p), cutoff)) continue;
-      const target = name.replace(/-[a-z0-9]+-[a-z0-9]+-[a-f0-9]{8}$/, "");
-      const restored = isTargetName(target) && (await this.restore(p, target));
-      if (!restored) await rm(p, { recursive: true, force: true });
-    }
-    for (const name of await this.list(".tmp")) {
-      const p = this.dir(".tmp", name);
-      if (this.isStale(await mtimeMs(p), cutoff)) await rm(p, { recursive: true, force: true });
-    }
-  }
-
-  // staleAfterMs 0 means everything (file mtimes come from a coarser clock than Date.now()).
-  private isStale(mtime: number, cutoff: number): boolean {
-    return this.staleAfterMs <= 0 || mtime <= cutoff;
-  }
-
-  private async restore(trashDir: string, target: string): Promise<boolean> {
-    if ((await mtimeMs(this.currentDir(target))) > 0 || !(await validateCacheDir(trashDir)).ok) return false;
-    try {
-      await rename(trashDir, this.currentDir(target));
-      return true;
-    } catch (err) {
-      if (isErrno(err, "ENOTEMPTY", "EEXIST")) return false; // a new cache arrived meanwhile
-      throw err;
-    }
+  cleanup(): Promise<void> {
+    return recoverCacheRoot(this.root, this.staleAfterMs);
   }
 
   /** Prepares a build: a snapshot of the valid current cache (or none), and a fresh export dir. */
@@ -242,7 +216,7 @@ export class TargetCacheStore {
     }
     const sizes = await this.sizes();
     const protectedFits = options.protect !== undefined && (sizes[options.protect] ?? 0) <= maxBytes;
-    const candidates = await this.lruOrder(Object.keys(sizes));
+    const candidates = await leastRecentlyUsed(this.dir(".used"), Object.keys(sizes));
     for (const target of candidates) {
       if (total <= maxBytes) break;
       if (target === options.protect && protectedFits) continue;
@@ -270,25 +244,9 @@ export class TargetCacheStore {
   }
 
   /** Marks a target as used now (the LRU clock). */
-  async touch(target: string): Promise<void> {
+  touch(target: string): Promise<void> {
     checkTarget(target);
-    const marker = this.dir(".used", target);
-    const now = new Date();
-    try {
-      await utimes(marker, now, now);
-    } catch (err) {
-      if (!isErrno(err, "ENOENT")) throw err;
-      await mkdir(this.dir(".used"), { recursive: true });
-      await writeFile(marker, "");
-    }
-  }
-
-  /** Targets least recently used first (a target without a marker counts as oldest). */
-  private async lruOrder(targets: string[]): Promise<string[]> {
-    const used = await Promise.all(
-      targets.map(async (t) => ({ t, at: await mtimeMs(this.dir(".used", t)) })),
-    );
-    return used.sort((a, b) => a.at - b.at || (a.t < b.t ? -1 : 1)).map((u) => u.t);
+    return touchMarker(this.dir(".used"), target);
   }
 
   private async byAge(kind: ".broken"): Promise<{ name: string; at: number }[]> {
