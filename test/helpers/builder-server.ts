@@ -74,8 +74,21 @@ export async function createBuilderFixture(
     image: `${s.registry}/${repo}/upload`,
     tags: ["{target}"],
   };
+  const sources: Record<string, unknown> = { local: { path: "./src" } };
+  if (opts.gitUrl) {
+    sources.repo = { git: opts.gitUrl, defaultRef: "main" };
+    targets.hooked = {
+      source: "repo",
+      context: "app",
+      dockerfile: "app/Dockerfile",
+      image: `${s.registry}/${repo}/hooked`,
+      tags: ["{target}", "sha-{shortSha}"],
+      watch: ["app/**"],
+      schedule: true,
+    };
+  }
   const config = {
-    sources: { local: { path: "./src" } },
+    sources,
     registries: {
       [s.registry]: { usernameEnv: "COMFYUME_REGISTRY_USER", passwordEnv: "COMFYUME_REGISTRY_PASSWORD" },
     },
