@@ -35,8 +35,9 @@ describe("followLog across processes and followers", () => {
         // The child writes line n+1 only after this ack, so each line was seen live.
         await writeFile(path.join(dataDir, `ack-${line.seq}`), "");
       }
-    } finally {
-      ac.abort();
+    } catch (err) {
+      ac.abort(); // only on failure: after the last line the child still exits on its own
+      throw err;
     }
     const result = await child;
     expect(result.stderr.join("\n")).toBe("");
