@@ -39,9 +39,16 @@ export interface BuilderFixture {
   cleanup(): Promise<void>;
 }
 
-export async function createBuilderFixture(
-  opts: { dataDir?: string; repo?: string } = {},
-): Promise<BuilderFixture> {
+export interface FixtureOptions {
+  /** Share a data dir between replicas. */
+  dataDir?: string;
+  /** Registry repository prefix (default: unique per fixture). */
+  repo?: string;
+  /** A git repository (file:// URL) with app/Dockerfile: adds source "repo" and target "hooked". */
+  gitUrl?: string;
+}
+
+export async function createBuilderFixture(opts: FixtureOptions = {}): Promise<BuilderFixture> {
   const s = stack();
   const root = await mkdtemp(path.join(os.tmpdir(), "builder-http-"));
   const src = path.join(root, "src");

@@ -13,7 +13,9 @@ export interface TarEntry {
 export async function buildTar(entries: TarEntry[]): Promise<Buffer> {
   const pack = tar.pack();
   const chunks: Buffer[] = [];
-  pack.on("data", (c: Buffer) => chunks.push(c));
+  pack.on("data", (c: unknown) => {
+    chunks.push(c as Buffer);
+  });
   const finished = new Promise<void>((resolve, reject) => {
     pack.on("end", resolve);
     pack.on("error", reject);
@@ -26,11 +28,11 @@ export async function buildTar(entries: TarEntry[]): Promise<Buffer> {
       mode: type === "directory" ? 0o755 : 0o644,
       ...(e.linkname ? { linkname: e.linkname } : {}),
     };
-    await new Promise<void>((resolve, reject) =>
-      pack.entry(header, type === "file" ? (e.body ?? "") : undefined, (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    await new Promise<void>((resolve, reject) => {
+      const done = (err?: Error | null) => (err ? reject(err) : resolve());
+      if (type === "file") pack.entry(header, e.body ?? "", done);
+      else pack.entry(header, done);
+    });
   }
   pack.finalize();
   await finished;

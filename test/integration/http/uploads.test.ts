@@ -29,7 +29,7 @@ function upload(body: Buffer, type: string, query = "target=upload&smoke=false")
   return fetch(`${b.url}/v1/builds?${query}`, {
     method: "POST",
     headers: { ...b.api, "content-type": type },
-    body,
+    body: new Uint8Array(body),
   });
 }
 const ended = (id: string) =>
