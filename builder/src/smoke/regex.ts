@@ -44,6 +44,7 @@ function translateBody(body: string): string {
         return cls;
       })
       // Only an unescaped \A or \z (an even run of backslashes before it is literal).
+      .replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Z])/g, "$1\\$2{$3}") // \pL → \p{L}
       .replace(/(?<!\\)((?:\\\\)*)\\A/g, "$1^")
       .replace(/(?<!\\)((?:\\\\)*)\\z/g, "$1$$(?![\\s\\S])")
   );

@@ -96,15 +96,23 @@ function describeOne(issue: z.core.$ZodIssue, schema: z.ZodType, raw: unknown): 
     return issue.keys.map((key) => describeUnknownKey(issue.path, key, allowed));
   }
   const where = formatPath(issue.path) || "the file";
-  if (issue.code === "invalid_type") {
-    const value = valueAt(raw, issue.path);
-    const message =
-      value === undefined
-        ? `${where} is required (a ${issue.expected}).`
-        : `${where} must be a ${issue.expected}, not ${JSON.stringify(value)}.`;
-    return [{ path: where, message }];
+  const value = valueAt(raw, issue.path);
+  if (value === undefined && issue.path.length > 0) {
+    const what = issue.code === "invalid_type" ? ` (${article(issue.expected)})` : "";
+    return [{ path: where, message: `${where} is required${what}.` }];
   }
-  return [{ path: where, message: `${where}: ${issue.message}.`.replace(/\.\.$/, ".") }];
+  if (issue.code === "invalid_type") {
+    return [
+      { path: where, message: `${where} must be ${article(issue.expected)}, not ${JSON.stringify(value)}.` },
+    ];
+  }
+  // Messages written as a predicate ("must be ...") read on from the path.
+  const joiner = /^(must|is) /.test(issue.message) ? " " : ": ";
+  return [{ path: where, message: `${where}${joiner}${issue.message}.`.replace(/\.\.$/, ".") }];
+}
+
+function article(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 export function describeIssues(

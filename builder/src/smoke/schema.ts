@@ -97,7 +97,9 @@ export const metadataTestSchema = z.strictObject({
 export type MetadataTest = z.output<typeof metadataTestSchema>;
 
 export const smokeFileSchema = z.strictObject({
-  schemaVersion: z.literal("2.0.0", { message: 'schemaVersion must be "2.0.0"' }),
+  schemaVersion: z.literal("2.0.0", {
+    message: 'must be "2.0.0" (the container-structure-test format version)',
+  }),
   commandTests: z.array(commandTestSchema).default([]),
   fileExistenceTests: z.array(fileExistenceTestSchema).default([]),
   fileContentTests: z.array(fileContentTestSchema).default([]),

@@ -1,0 +1,131 @@
+import { describe, expect, it } from "vitest";
+import { classifyDockerFailure } from "../../../builder/src/smoke/docker-errors.js";
+import {
+  describeImageSource,
+  parseImageSource,
+  type SmokeImageSource,
+} from "../../../builder/src/smoke/image-source.js";
+import { buildSmokeBuildArgv } from "../../../builder/src/smoke/run-smoke.js";
+
+const DIGEST = `sha256:${"c".repeat(64)}`;
+
+describe("buildSmokeBuildArgv", () => {
+  const base = {
+    docker: "/usr/bin/docker",
+    dockerfile: "/t/Dockerfile",
+    contextDir: "/t/context",
+    outputDir: "/t/out",
+  };
+  it.each([
+    [
+      "defaults",
+      { ...base, buildContexts: {} },
+      [
+        "buildx",
+        "build",
+        "--progress=plain",
+        "--no-cache",
+        "--file",
+        "/t/Dockerfile",
+        "--output",
+        "type=local,dest=/t/out",
+        "/t/context",
+      ],
+    ],
+    [
+      "builder, platform and an OCI layout context",
+      {
+        ...base,
+        builder: "remote",
+        platform: "linux/arm64",
+        buildContexts: { "smoke-image": `oci-layout:///l@${DIGEST}` },
+      },
+      [
+        "buildx",
+        "build",
+        "--builder",
+        "remote",
+        "--progress=plain",
+        "--no-cache",
+        "--platform",
+        "linux/arm64",
+        "--build-context",
+        `smoke-image=oci-layout:///l@${DIGEST}`,
+        "--file",
+        "/t/Dockerfile",
+        "--output",
+        "type=local,dest=/t/out",
+        "/t/context",
+      ],
+    ],
+  ])("%s", (_what, input, rest) => {
+    expect(buildSmokeBuildArgv(input)).toEqual(["/usr/bin/docker", ...rest]);
+  });
+});
+
+describe("parseImageSource", () => {
+  it.each([
+    `127.0.0.1:5001/ns/img@${DIGEST}`,
+    `ghcr.io/ahelme/comfyume-worker:v0.11.0@${DIGEST}`,
+    "ghcr.io/ahelme/comfyume-worker:v0.11.0",
+    "127.0.0.1:5000/stand-in/python:3.11-bookworm",
+    "busybox",
+  ])("accepts %s", (ref) => {
+    expect(parseImageSource({ kind: "registry", ref })).toEqual({ kind: "registry", ref });
+  });
+
+  it.each<[SmokeImageSource, string]>([
+    [{ kind: "registry", ref: "--help" }, "is not an image reference"],
+    [{ kind: "registry", ref: "img\nRUN curl evil" }, "is not an image reference"],
+    [{ kind: "registry", ref: "Host/UPPER/img" }, "is not an image reference"],
+    [{ kind: "registry", ref: "img@sha256:short" }, "is not an image reference"],
+    [{ kind: "oci-layout", dir: "relative/dir" }, "not usable as an OCI layout directory"],
+    [{ kind: "oci-layout", dir: "/a@b" }, "not usable as an OCI layout directory"],
+    [{ kind: "oci-layout", dir: "/a,b" }, "not usable as an OCI layout directory"],
+    [{ kind: "oci-layout", dir: "/layout", digest: "latest" }, "is not a digest"],
+  ])("rejects %j", (source, message) => {
+    expect(() => parseImageSource(source)).toThrow(message);
+  });
+
+  it("describes sources", () => {
+    expect(describeImageSource({ kind: "oci-layout", dir: "/l", digest: DIGEST })).toBe(
+      `oci-layout:///l@${DIGEST}`,
+    );
+  });
+});
+
+describe("classifyDockerFailure", () => {
+  const ref = `127.0.0.1:5001/ns/img@${DIGEST}`;
+  it.each([
+    [
+      [
+        "ERROR: pull access denied, repository does not exist or may require authorization: authorization failed: no basic auth credentials",
+      ],
+      "SMOKE_IMAGE_UNAUTHORIZED",
+    ],
+    [
+      [
+        `#2 ERROR: unexpected status from HEAD request to http://127.0.0.1:5001/v2/ns/img/manifests/${DIGEST}: 401 Unauthorized`,
+      ],
+      "SMOKE_IMAGE_UNAUTHORIZED",
+    ],
+    [[`ERROR: ${ref}: not found`], "SMOKE_IMAGE_NOT_FOUND"],
+    [
+      [
+        '#5 0.335 runc run failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory',
+        'ERROR: failed to solve: process "/bin/sh -c mkdir -p -m 1777 /.cb-smoke" did not complete successfully: exit code: 1',
+      ],
+      "SMOKE_NO_SHELL",
+    ],
+    [["docker: 'buildx' is not a docker command."], "SMOKE_BUILDX_UNAVAILABLE"],
+    [["ERROR: failed to solve: something else"], "SMOKE_RUN_FAILED"],
+  ] as const)("%j → %s", (stderr, code) => {
+    expect(classifyDockerFailure(stderr, ref, "run smoke tests in").code).toBe(code);
+  });
+
+  it("quotes the useful line", () => {
+    expect(
+      classifyDockerFailure(["noise", "#9 ERROR: disk full", "tail"], ref, "run smoke tests in").message,
+    ).toBe(`could not run smoke tests in ${ref}: disk full`);
+  });
+});
