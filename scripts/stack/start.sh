@@ -32,7 +32,9 @@ export DOCKER_HOST=unix://$DOCKER_SOCK
 if ! pid_alive "$RUN_DIR/dockerd.pid" dockerd; then
   rm -f "$DOCKER_SOCK"
   # setsid: the daemon must outlive the shell (and the test run) that started it.
-  setsid /usr/sbin/dockerd --host "unix://$DOCKER_SOCK" --data-root "$STACK_DIR/docker" \
+  # BUILDKIT_STEP_LOG_MAX_SIZE=-1: BuildKit (inside dockerd) clips a step's log at 2 MiB
+  # by default, which loses the error at the end of a long step; keep it all.
+  BUILDKIT_STEP_LOG_MAX_SIZE=-1 setsid /usr/sbin/dockerd --host "unix://$DOCKER_SOCK" --data-root "$STACK_DIR/docker" \
     --exec-root "$RUN_DIR/exec" --pidfile "$RUN_DIR/dockerd.pid" \
     --config-file "$STACK_DIR/daemon.json" >>"$STACK_DIR/dockerd.log" 2>&1 </dev/null &
   wait_for 60 dockerd /usr/bin/docker info || { tail -20 "$STACK_DIR/dockerd.log" >&2; exit 1; }

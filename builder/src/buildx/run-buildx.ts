@@ -28,6 +28,8 @@ export interface RunBuildxOptions {
   onLine?: (stream: OutputStream, line: string) => void;
   /** Values that must never appear in output (registry passwords, build secrets). */
   secrets: readonly string[];
+  /** Told the argv before it runs, for the build log (it never holds a secret: those are in env and files). */
+  onCommand?: (argv: readonly string[]) => void;
 }
 
 export interface BuildxOutcome {
@@ -53,6 +55,7 @@ export async function runBuildx(spec: BuildxSpec, options: RunBuildxOptions): Pr
   const argv = [options.docker, ...buildBuildxArgs(spec, options.caps)];
   // A metadata file left by an earlier attempt must not be mistaken for this build's result.
   await rm(spec.metadataFile, { force: true });
+  options.onCommand?.(argv);
   const parser = new BuildxProgressParser([spec.cacheFrom, spec.cacheTo].filter((d): d is string => !!d));
   const result = await run(argv, {
     env: options.env,

@@ -168,8 +168,10 @@ async function finish(
   status: BuildRecord["status"],
   error: BuildRecord["error"],
 ): Promise<BuildRecord> {
+  // The last line goes first: followers stop once the record is terminal and every line is out.
+  sink.log("system", `build ${status}${error ? ` (${error.code}): ${error.message}` : ""}`);
   const finishedAt = now();
-  const record = await sink.update((r) => {
+  return sink.update((r) => {
     r.status = status;
     r.error = error;
     r.finishedAt = finishedAt.toISOString();
@@ -181,6 +183,4 @@ async function finish(
         Object.assign(p, { status: status === "cancelled" ? "cancelled" : "failed" });
     }
   });
-  sink.log("system", `build ${status}${error ? ` (${error.code}): ${error.message}` : ""}`);
-  return record;
 }

@@ -89,6 +89,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     signal: ctx.signal,
     onLine: (stream: "stdout" | "stderr", line: string) => ctx.sink.log(stream, line),
     secrets: ctx.secrets,
+    onCommand: (argv: readonly string[]) => ctx.sink.log("system", `$ ${argv.join(" ")}`),
   };
   let outcome: BuildxOutcome;
   let cache: CacheInfo | null = null;

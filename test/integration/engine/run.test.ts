@@ -1,0 +1,137 @@
+// `comfyume-builder run` end to end on the real stack: build, cache, push, verify, smoke,
+// record — and the failures an operator must be able to tell apart by code and message.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../../builder/src/process/spawn.js";
+import { RegistryClient } from "../../../builder/src/registry/client.js";
+import { stack } from "../../helpers/stack-env.js";
+import { createEngineFixture, type EngineFixture } from "./engine-fixture.js";
+
+const PASSING_SMOKE = `schemaVersion: 2.0.0
+commandTests:
+  - name: marker is there
+    command: cat
+    args: ["/marker"]
+    expectedOutput: ["-ok"]
+fileExistenceTests:
+  - name: app file
+    path: /app/hello.txt
+    shouldExist: true
+`;
+
+let fx: EngineFixture;
+const registry = () =>
+  new RegistryClient({ credentials: () => ({ username: stack().user, password: stack().password }) });
+
+beforeAll(async () => {
+  fx = await createEngineFixture();
+  await fx.target(
+    "ok",
+    'RUN mkdir /app && echo hello > /app/hello.txt\nCMD ["cat", "/app/hello.txt"]',
+    {},
+    PASSING_SMOKE,
+  );
+  await fx.target("broken", "RUN echo about to fail && exit 3");
+  await fx.target(
+    "smokefail",
+    "RUN echo x > /x",
+    {},
+    `schemaVersion: 2.0.0
+commandTests:
+  - name: must print banana
+    command: cat
+    args: ["/x"]
+    expectedOutput: ["banana"]
+`,
+  );
+  await fx.target("multi", "RUN uname -m > /arch", { platforms: ["linux/amd64", "linux/arm64"] });
+});
+afterAll(() => fx.cleanup());
+
+describe("comfyume-builder run", () => {
+  it("builds, pushes, verifies the digest, smoke-tests and records the build", async () => {
+    const res = await fx.run(["ok", "--tag", "extra"]);
+    expect(res.code, res.stderr).toBe(0);
+    const r = res.record!;
+    expect(r.status).toBe("succeeded");
+    expect(r.error).toBeNull();
+    expect(r.tags).toEqual([
+      `${stack().registry}/engine-${fx.marker}/ok:ok`,
+      expect.stringMatching(/:\d{8}$/),
+      `${stack().registry}/engine-${fx.marker}/ok:extra`,
+    ]);
+    expect(r.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
+    expect(r.pushed?.map((p) => p.digest)).toEqual([r.digest, r.digest, r.digest]);
+    expect(r.phases.map((p) => [p.name, p.status])).toEqual([
+      ["source", "succeeded"],
+      ["build", "succeeded"],
+      ["push", "succeeded"],
+      ["smoke", "succeeded"],
+      ["backup", "skipped"],
+    ]);
+    for (const p of r.phases) expect(p.durationMs).toBeGreaterThanOrEqual(0);
+    expect(r.smoke).toMatchObject({ passed: 2, failed: 0 });
+    // The registry agrees with the record.
+    expect((await registry().resolveDigest(r.tags[2]!)).digest).toBe(r.digest);
+    // The durable record and log are on disk.
+    const stored = JSON.parse(await readFile(path.join(fx.dataDir, "builds", r.id, "record.json"), "utf8"));
+    expect(stored).toMatchObject({ id: r.id, status: "succeeded", digest: r.digest });
+    const log = await readFile(path.join(fx.dataDir, "builds", r.id, "log.ndjson"), "utf8");
+    expect(log).toContain("phase smoke succeeded");
+    expect(res.stderr).toContain(`build ${r.id}: succeeded`);
+  });
+
+  it("imports the target's local cache on the next build (BuildKit's own cache emptied in between)", async () => {
+    const first = await fx.run(["ok", "--build-arg", "ROUND=1", "--no-smoke"]);
+    expect(first.code, first.stderr).toBe(0);
+    await run(["/usr/bin/docker", "buildx", "prune", "--all", "--force"], { env: process.env });
+    const second = await fx.run(["ok", "--build-arg", "ROUND=1", "--no-smoke"]);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.record!.cache).toMatchObject({ imported: true });
+    expect(second.record!.cache!.cachedSteps).toBeGreaterThanOrEqual(2);
+    expect(second.record!.phases.find((p) => p.name === "smoke")).toMatchObject({ status: "skipped" });
+  });
+
+  it("fails a broken Dockerfile with BUILD_FAILED naming the failing step and its error", async () => {
+    const res = await fx.run(["broken"]);
+    expect(res.code).toBe(1);
+    expect(res.record!.error!.code).toBe("BUILD_FAILED");
+    expect(res.record!.error!.message).toMatch(/RUN echo about to fail && exit 3/);
+    expect(res.record!.error!.message).toMatch(/exit code: 3/);
+    expect(res.record!.phases.find((p) => p.name === "push")).toMatchObject({ status: "skipped" });
+  });
+
+  it("fails a failing smoke test with SMOKE_FAILED and exit 3, and keeps the pushed tags", async () => {
+    const res = await fx.run(["smokefail"]);
+    expect(res.code).toBe(3);
+    const r = res.record!;
+    expect(r.error).toMatchObject({ code: "SMOKE_FAILED" });
+    expect(r.error!.message).toContain("must print banana");
+    expect(r.error!.message).toContain("the pushed tags stay");
+    expect(r.smoke!.results[0]).toMatchObject({ name: "must print banana", passed: false });
+    expect((await registry().resolveDigest(r.tags[0]!)).digest).toBe(r.digest);
+  });
+
+  it("fails with PUSH_FAILED and a message naming the registry when the password is wrong", async () => {
+    const res = await fx.run(["ok", "--build-arg", "ROUND=wrong-password"], {
+      COMFYUME_REGISTRY_PASSWORD: "not-the-password",
+    });
+    expect(res.code).toBe(1);
+    expect(res.record!.error!.code).toBe("PUSH_FAILED");
+    expect(res.record!.error!.message).toContain(stack().registry);
+  });
+
+  it("pushes an image index for linux/amd64 + linux/arm64 (the arm64 RUN under QEMU)", async () => {
+    const res = await fx.run(["multi"]);
+    expect(res.code, res.stderr).toBe(0);
+    const desc = await registry().resolveDigest(res.record!.tags[0]!);
+    expect(desc.digest).toBe(res.record!.digest);
+    expect(desc.mediaType).toMatch(/index|manifest\.list/);
+    const index = await registry().getManifest(res.record!.tags[0]!);
+    const platforms = (index.json.manifests as { platform?: { architecture: string } }[])
+      .map((m) => m.platform?.architecture)
+      .filter((a) => a && a !== "unknown");
+    expect(platforms.sort()).toEqual(["amd64", "arm64"]);
+  });
+});
