@@ -87,9 +87,12 @@ function baseStage(from: string, user: string): string[] {
       `the image's USER ${JSON.stringify(user)} is not a user[:group] name or id this builder can restore`,
     );
   }
+  // An image may set SHELL (bash, or something that is not a POSIX shell at all); the
+  // generated scripts are POSIX sh, as container-structure-test's are not shell at all.
+  const head = [`FROM ${from} AS cb-base`, 'SHELL ["/bin/sh", "-c"]'];
   const mkdir = `RUN --network=none mkdir -p -m 1777 ${RESULTS_DIR}`;
-  if (user === "") return [`FROM ${from} AS cb-base`, mkdir];
-  return [`FROM ${from} AS cb-base`, "USER 0:0", mkdir, `USER ${user}`];
+  if (user === "") return [...head, mkdir];
+  return [...head, "USER 0:0", mkdir, `USER ${user}`];
 }
 
 export function buildSmokePlan(file: SmokeFile, image: PlanImage): SmokePlan {

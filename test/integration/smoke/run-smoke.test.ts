@@ -6,7 +6,7 @@ import type { SmokeSummary } from "../../../common/build-record.js";
 import { SmokeError } from "../../../builder/src/smoke/errors.js";
 import { runSmoke, type RunSmokeOptions } from "../../../builder/src/smoke/run-smoke.js";
 import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
-import { PYTHON } from "../../helpers/stack-env.js";
+import { BUSYBOX, PYTHON } from "../../helpers/stack-env.js";
 import { buildSmokeFixture, DOCKER, type SmokeFixture } from "./fixture-image.js";
 
 let fx: SmokeFixture;
@@ -187,6 +187,24 @@ commandTests:
       { image: { kind: "registry", ref: PYTHON() } },
     );
     expect(summary.results.filter((r) => !r.passed)).toEqual([]);
+  });
+
+  it("tests the requested platform of a multi-platform image (arm64 through QEMU)", async () => {
+    const summary = await smoke(
+      `
+schemaVersion: "2.0.0"
+commandTests:
+  - name: machine
+    command: uname
+    args: ["-m"]
+    expectedOutput: ["^aarch64\\n$"]
+metadataTest:
+  workdir: /
+`,
+      { image: { kind: "registry", ref: BUSYBOX() }, platform: "linux/arm64" },
+    );
+    expect(summary.results.filter((r) => !r.passed)).toEqual([]);
+    expect(summary.passed).toBe(2);
   });
 
   it("runs a 3-test smoke file quickly", async () => {

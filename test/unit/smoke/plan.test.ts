@@ -36,8 +36,9 @@ describe("buildSmokePlan", () => {
       [2, "fileContent", "release"],
     ]);
     const lines = plan.dockerfile.split("\n");
-    expect(lines.slice(1, 5)).toEqual([
+    expect(lines.slice(1, 6)).toEqual([
       `FROM ${REF} AS cb-base`,
+      'SHELL ["/bin/sh", "-c"]',
       "USER 0:0",
       "RUN --network=none mkdir -p -m 1777 /.cb-smoke",
       "USER 1000:1000",
