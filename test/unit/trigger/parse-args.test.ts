@@ -2,8 +2,8 @@ import { describe, expect, it } from "vitest";
 import { parseCommandLine } from "../../../trigger/src/cli/parse-args.js";
 import { TriggerError } from "../../../trigger/src/errors.js";
 
-function run(argv: string[]) {
-  const inv = parseCommandLine(argv);
+async function run(argv: string[]) {
+  const inv = await parseCommandLine(argv);
   if (inv.kind !== "run") throw new Error("expected a command");
   return inv.command;
 }
@@ -88,8 +88,8 @@ describe("parseCommandLine", () => {
       ],
       { connection: { url: "https://containers.datacrunch.io/comfyume-builder", token: "t", waitReady: 0 } },
     ],
-  ])("%j parses", (argv, expected) => {
-    expect(run(argv)).toMatchObject(expected);
+  ])("%j parses", async (argv, expected) => {
+    expect(await run(argv)).toMatchObject(expected);
   });
 
   it.each([
@@ -98,15 +98,15 @@ describe("parseCommandLine", () => {
     [["submit", "--help"], "--idempotency-key"],
     [["schedule", "-h"], "cron"],
     [["logs", "--help"], "--follow"],
-  ])("%j prints help", (argv, text) => {
-    const inv = parseCommandLine(argv);
+  ])("%j prints help", async (argv, text) => {
+    const inv = await parseCommandLine(argv);
     expect(inv.kind).toBe("help");
     expect(inv.kind === "help" && inv.text).toContain(text);
   });
 
-  it("has help with an example for every command", () => {
+  it("has help with an example for every command", async () => {
     for (const name of ["submit", "status", "list", "logs", "cancel", "retry", "targets", "schedule"]) {
-      const inv = parseCommandLine([name, "--help"]);
+      const inv = await parseCommandLine([name, "--help"]);
       expect(inv.kind === "help" && inv.text).toMatch(/Examples?:/);
     }
   });
@@ -139,10 +139,10 @@ describe("parseCommandLine", () => {
     [["targets", "extra"], /targets takes no positional arguments/],
     [["schedule", "--target", "BAD"], /--target "BAD"/],
     [["logs", "b_1", "--json"], /Unknown option '--json'/],
-  ])("%j is a usage error", (argv, message) => {
+  ])("%j is a usage error", async (argv, message) => {
     let err: unknown;
     try {
-      parseCommandLine(argv);
+      await parseCommandLine(argv);
     } catch (e) {
       err = e;
     }

@@ -4,7 +4,10 @@ import type { ConnectionFlags } from "../config/settings.js";
 import { usageError } from "../errors.js";
 import { COMMAND_NAMES, type Command, type CommandName, type Invocation } from "./commands.js";
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
-import * as v from "./validate.js";
+import * as b from "./validate-basic.js";
+
+// The schema-based checks load zod; only commands that carry build parameters need them.
+const schemas = () => import("./validate.js");
 
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
@@ -52,7 +55,7 @@ const POSITIONALS: Record<CommandName, string[]> = {
 
 type Values = Record<string, string | boolean | string[] | undefined>;
 
-export function parseCommandLine(argv: readonly string[]): Invocation {
+export async function parseCommandLine(argv: readonly string[]): Promise<Invocation> {
   const [first, ...rest] = argv;
   if (first === undefined || first === "--help" || first === "-h" || first === "help") {
     return { kind: "help", text: MAIN_HELP };
@@ -70,7 +73,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     const want = expected.length ? `exactly ${expected.join(" ")}` : "no positional arguments";
     throw usageError(`${name} takes ${want}, got ${JSON.stringify(positionals)} (see ${name} --help)`);
   }
-  return { kind: "run", command: buildCommand(name, values, positionals, parseConnection(values)) };
+  return { kind: "run", command: await buildCommand(name, values, positionals, parseConnection(values)) };
 }
 
 function parseFlags(name: CommandName, args: string[]): { values: Values; positionals: string[] } {
@@ -99,7 +102,7 @@ function parseConnection(values: Values): ConnectionFlags {
     out.token = values.token;
   }
   if (typeof values["wait-ready"] === "string") {
-    out.waitReady = v.parseInteger("--wait-ready", values["wait-ready"], 0, 86_400);
+    out.waitReady = b.parseInteger("--wait-ready", values["wait-ready"], 0, 86_400);
   }
   return out;
 }
@@ -107,28 +110,29 @@ function parseConnection(values: Values): ConnectionFlags {
 const str = (x: Values[string]) => (typeof x === "string" ? x : undefined);
 const list = (x: Values[string]) => (Array.isArray(x) ? x : []);
 
-function buildCommand(
+async function buildCommand(
   name: CommandName,
   values: Values,
   pos: string[],
   connection: ConnectionFlags,
-): Command {
+): Promise<Command> {
   const json = values.json === true;
   switch (name) {
     case "submit":
       return buildSubmit(values, pos[0]!, connection);
     case "status":
     case "cancel":
-      return { name, id: v.parseBuildId(pos[0]!), json, connection };
+      return { name, id: b.parseBuildId(pos[0]!), json, connection };
     case "logs":
-      return { name, id: v.parseBuildId(pos[0]!), follow: values.follow === true, connection };
+      return { name, id: b.parseBuildId(pos[0]!), follow: values.follow === true, connection };
     case "retry":
-      return { name, id: v.parseBuildId(pos[0]!), detach: values.detach === true, json, connection };
+      return { name, id: b.parseBuildId(pos[0]!), detach: values.detach === true, json, connection };
     case "targets":
       return { name, json, connection };
     case "list":
       return buildList(values, connection);
     case "schedule": {
+      const v = await schemas();
       const ref = str(values.ref);
       const targets = list(values.target).map((t) => v.parseTarget(t, "--target"));
       return { name, targets, ...(ref !== undefined ? { ref: v.parseRef(ref) } : {}), json, connection };
@@ -136,7 +140,8 @@ function buildCommand(
   }
 }
 
-function buildList(values: Values, connection: ConnectionFlags): Command {
+async function buildList(values: Values, connection: ConnectionFlags): Promise<Command> {
+  const v = await schemas();
   const target = str(values.target);
   const status = str(values.status);
   const limit = str(values.limit);
@@ -146,11 +151,12 @@ function buildList(values: Values, connection: ConnectionFlags): Command {
     connection,
     ...(target !== undefined ? { target: v.parseTarget(target, "--target") } : {}),
     ...(status !== undefined ? { status: v.parseStatus(status) } : {}),
-    ...(limit !== undefined ? { limit: v.parseInteger("--limit", limit, 1, 500) } : {}),
+    ...(limit !== undefined ? { limit: b.parseInteger("--limit", limit, 1, 500) } : {}),
   };
 }
 
-function buildSubmit(values: Values, target: string, connection: ConnectionFlags): Command {
+async function buildSubmit(values: Values, target: string, connection: ConnectionFlags): Promise<Command> {
+  const v = await schemas();
   const ref = str(values.ref);
   const context = str(values.context);
   const key = str(values["idempotency-key"]);
@@ -176,7 +182,7 @@ function buildSubmit(values: Values, target: string, connection: ConnectionFlags
     noCache: values["no-cache"] === true,
     detach: values.detach === true,
     json: values.json === true,
-    ...(key !== undefined ? { idempotencyKey: v.parseIdempotencyKey(key) } : {}),
+    ...(key !== undefined ? { idempotencyKey: b.parseIdempotencyKey(key) } : {}),
     connection,
   };
 }

@@ -19,7 +19,7 @@ export interface CliIo {
 export async function runCli(io: CliIo): Promise<ExitCode> {
   let command: Command | undefined;
   try {
-    const invocation = parseCommandLine(io.argv);
+    const invocation = await parseCommandLine(io.argv);
     if (invocation.kind === "help") {
       io.stdout.write(invocation.text);
       return EXIT.succeeded;

@@ -7,7 +7,6 @@ import {
   buildArgNameSchema,
   buildArgValueSchema,
   gitRefSchema,
-  hasControlCharacters,
   imageTagSchema,
   platformSchema,
 } from "../../../common/values.js";
@@ -45,28 +44,4 @@ export function parseStatus(v: string): BuildStatus {
     );
   }
   return v as BuildStatus;
-}
-
-/** A whole number in [min, max]. */
-export function parseInteger(flag: string, v: string, min: number, max: number): number {
-  const n = /^\d+$/.test(v) ? Number(v) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) {
-    throw usageError(`${flag} ${JSON.stringify(v)} is not a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-/** Build ids are opaque, but they go into a URL path: no control characters, no slashes. */
-export function parseBuildId(v: string): string {
-  if (v === "" || v.length > 200 || hasControlCharacters(v) || /[/\\?#\s]/.test(v)) {
-    throw usageError(`<id> ${JSON.stringify(v)} is not a build id (e.g. b_01JD8X2M...)`);
-  }
-  return v;
-}
-
-export function parseIdempotencyKey(v: string): string {
-  if (!/^[\x21-\x7e]{1,255}$/.test(v)) {
-    throw usageError(`--idempotency-key ${JSON.stringify(v)} must be 1-255 visible ASCII characters`);
-  }
-  return v;
 }

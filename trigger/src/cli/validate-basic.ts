@@ -1,0 +1,31 @@
+// Flag checks that need no schema library, so commands without build parameters
+// (targets, status, logs, cancel, retry) start without loading zod.
+import { usageError } from "../errors.js";
+
+// Any C0 control, DEL, or C1 control (the same set as common/values.ts).
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A whole number in [min, max]. */
+export function parseInteger(flag: string, v: string, min: number, max: number): number {
+  const n = /^\d+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) {
+    throw usageError(`${flag} ${JSON.stringify(v)} is not a whole number from ${min} to ${max}`);
+  }
+  return n;
+}
+
+/** Build ids are opaque, but they go into a URL path: no control characters, no slashes. */
+export function parseBuildId(v: string): string {
+  if (v === "" || v.length > 200 || CONTROL.test(v) || /[/\\?#\s]/.test(v)) {
+    throw usageError(`<id> ${JSON.stringify(v)} is not a build id (e.g. b_01JD8X2M...)`);
+  }
+  return v;
+}
+
+export function parseIdempotencyKey(v: string): string {
+  if (!/^[\x21-\x7e]{1,255}$/.test(v)) {
+    throw usageError(`--idempotency-key ${JSON.stringify(v)} must be 1-255 visible ASCII characters`);
+  }
+  return v;
+}
