@@ -91,6 +91,7 @@ export interface RegistryConfigOptions {
   builder?: string;
   platform?: string;
   signal?: AbortSignal;
+  secrets?: readonly string[];
 }
 
 export async function resolveRegistryConfig(
@@ -100,11 +101,14 @@ export async function resolveRegistryConfig(
   const argv = [options.docker, "buildx", "imagetools", "inspect"];
   if (options.builder) argv.push("--builder", options.builder);
   argv.push("--format", "{{json .Image}}", ref);
-  const result = await run(argv, { env: options.env, signal: options.signal, keepLines: 100_000 }).catch(
-    (err: Error) => {
-      throw new SmokeError("SMOKE_BUILDX_UNAVAILABLE", `could not run ${options.docker}: ${err.message}`);
-    },
-  );
+  const result = await run(argv, {
+    env: options.env,
+    keepLines: 100_000,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+  }).catch((err: Error) => {
+    throw new SmokeError("SMOKE_BUILDX_UNAVAILABLE", `could not run ${options.docker}: ${err.message}`);
+  });
   if (result.aborted) throw new SmokeError("SMOKE_CANCELLED", `reading the config of ${ref} was cancelled`);
   if (result.exitCode !== 0) throw classifyDockerFailure(result.stderr, ref, "read the config of");
   let parsed: unknown;

@@ -8,7 +8,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promis
 import os from "node:os";
 import path from "node:path";
 import type { SmokeResult, SmokeSummary } from "../../../common/build-record.js";
-import { run } from "../process/spawn.js";
+import { buildRedactor, run } from "../process/spawn.js";
 import { classifyDockerFailure } from "./docker-errors.js";
 import { SmokeError } from "./errors.js";
 import { evaluateTest, type ResultFiles } from "./evaluate.js";
@@ -32,8 +32,10 @@ export interface RunSmokeOptions {
   /** e.g. linux/arm64; default the builder's own platform (config read: linux/amd64). */
   platform?: string;
   signal?: AbortSignal;
-  /** buildx progress lines, for the build log. */
+  /** buildx progress lines, for the build log (already redacted). */
   onLine?: (line: string) => void;
+  /** Values redacted from every line and error (e.g. a registry password the caller knows). */
+  secrets?: readonly string[];
   /** Parent of the temp directory (default the OS temp dir). */
   tmpDir?: string;
 }
@@ -82,6 +84,7 @@ async function resolveImage(image: SmokeImageSource, options: RunSmokeOptions): 
     ...(options.builder ? { builder: options.builder } : {}),
     ...(options.platform ? { platform: options.platform } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   return { config };
 }
@@ -99,6 +102,21 @@ async function readResults(dir: string, tests: readonly PlannedTest[]): Promise<
       return files;
     }),
   );
+}
+
+/** Runs the plan's build; a build failure is never a test failure, so it throws. */
+async function executePlan(argv: string[], imageName: string, options: RunSmokeOptions): Promise<void> {
+  const result = await run(argv, {
+    env: options.env,
+    keepLines: 400,
+    ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    onLine: (_stream, line) => options.onLine?.(line),
+  }).catch((err: Error) => {
+    throw new SmokeError("SMOKE_BUILDX_UNAVAILABLE", `could not run ${options.docker}: ${err.message}`);
+  });
+  if (result.aborted) throw new SmokeError("SMOKE_CANCELLED", "the smoke tests were cancelled");
+  if (result.exitCode !== 0) throw classifyDockerFailure(result.stderr, imageName, "run smoke tests in");
 }
 
 async function runImageTests(
@@ -126,17 +144,7 @@ async function runImageTests(
       outputDir,
       buildContexts: plan.buildContexts,
     });
-    const result = await run(argv, {
-      env: options.env,
-      keepLines: 400,
-      ...(options.signal ? { signal: options.signal } : {}),
-      onLine: (_stream, line) => options.onLine?.(line),
-    }).catch((err: Error) => {
-      throw new SmokeError("SMOKE_BUILDX_UNAVAILABLE", `could not run ${options.docker}: ${err.message}`);
-    });
-    if (result.aborted) throw new SmokeError("SMOKE_CANCELLED", "the smoke tests were cancelled");
-    if (result.exitCode !== 0)
-      throw classifyDockerFailure(result.stderr, describeImageSource(image), "run smoke tests in");
+    await executePlan(argv, describeImageSource(image), options);
     const files = await readResults(outputDir, plan.tests);
     return plan.tests.map((t, i) => evaluateTest(t, files[i]!));
   } finally {
@@ -155,6 +163,12 @@ export async function runSmoke(options: RunSmokeOptions): Promise<SmokeSummary> 
     ? await runImageTests(file, image, resolved, options)
     : [];
   if (file.metadataTest) results.push(checkMetadata(file.metadataTest, resolved.config, configMs));
+  // Test output is the image's, not ours, but it goes into records and logs all the same.
+  const redact = buildRedactor(options.secrets);
+  for (const r of results) {
+    if (r.output !== undefined) r.output = redact(r.output);
+    if (r.message !== undefined) r.message = redact(r.message);
+  }
   const failed = results.filter((r) => !r.passed).length;
   return {
     ...(typeof options.file === "string" ? { file: options.file } : {}),

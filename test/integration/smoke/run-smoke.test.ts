@@ -138,6 +138,15 @@ commandTests:
     expect(byName(summary, "args").output).toBe(`${expanded}\n`);
   });
 
+  it("redacts secrets the caller names from outputs and messages", async () => {
+    const summary = await smoke(
+      `schemaVersion: "2.0.0"\ncommandTests: [{ name: leak, command: echo, args: ["token=s3cr3t-value"], exitCode: 1 }]\n`,
+      { secrets: ["s3cr3t-value"] },
+    );
+    expect(summary.results[0]!.output).toBe("token=***\n");
+    expect(JSON.stringify(summary)).not.toContain("s3cr3t-value");
+  });
+
   it("reports a failing setup command and a workingDir that does not exist", async () => {
     const summary = await smoke(`
 schemaVersion: "2.0.0"
