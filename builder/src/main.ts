@@ -6,6 +6,7 @@ import { EXIT } from "../../common/exit-codes.js";
 import { EnvError, loadConfig } from "./config/env.js";
 import { ConfigError } from "./config/load-builder-config.js";
 import { UsageError, HELP, parseCommandLine } from "./commands/command-line.js";
+import { isServiceError } from "./jobs/service-error.js";
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCommandLine(argv);
@@ -48,7 +49,9 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    if (err instanceof UsageError || err instanceof EnvError || err instanceof ConfigError) {
+    // A request the job layer refuses (unknown target, a ref for a path source...) is a usage error too.
+    const refused = isServiceError(err) && err.status < 500;
+    if (err instanceof UsageError || err instanceof EnvError || err instanceof ConfigError || refused) {
       process.stderr.write(`comfyume-builder: ${err.message}\n`);
       if (err instanceof UsageError) process.stderr.write("Run `comfyume-builder --help` for usage.\n");
       process.exitCode = EXIT.USAGE;

@@ -18,6 +18,8 @@ export interface EngineFixture {
   env: NodeJS.ProcessEnv;
   /** Writes <name>/Dockerfile (after a FROM of the stand-in busybox) and an optional smoke file. */
   target(name: string, body: string, extra?: Record<string, unknown>, smoke?: string): Promise<void>;
+  /** Adds a source to the config. */
+  source(name: string, source: Record<string, unknown>): Promise<void>;
   run(args: string[], env?: Record<string, string>): Promise<CliResult & { record?: BuildRecord }>;
   /** Every file under the data dir, concatenated (records and logs). */
   dataText(): Promise<string>;
@@ -38,7 +40,7 @@ export async function createEngineFixture(): Promise<EngineFixture> {
   const marker = randomBytes(6).toString("hex");
   const targets: Record<string, unknown> = {};
   const config = {
-    sources: { local: { path: "./src" } },
+    sources: { local: { path: "./src" } } as Record<string, unknown>,
     registries: {
       [s.registry]: { usernameEnv: "COMFYUME_REGISTRY_USER", passwordEnv: "COMFYUME_REGISTRY_PASSWORD" },
     },
@@ -85,6 +87,10 @@ export async function createEngineFixture(): Promise<EngineFixture> {
         ...(smoke ? { smoke: `${name}/smoke.yaml` } : {}),
         ...extra,
       };
+      await writeConfig();
+    },
+    async source(name, source) {
+      config.sources[name] = source;
       await writeConfig();
     },
     async run(args, extraEnv = {}) {
