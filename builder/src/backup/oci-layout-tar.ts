@@ -54,6 +54,10 @@ async function addBlob(pack: Pack, src: LayoutSource, blob: Descriptor): Promise
       err ? reject(err) : resolve(),
     );
   });
+  // A destroyed pack destroys the entry: its error reaches us through `done` (awaited
+  // below or raced in drained()); these handlers only keep it from being "unhandled".
+  done.catch(() => undefined);
+  entry.on("error", () => undefined);
   const hash = createHash("sha256");
   let bytes = 0;
   try {
@@ -62,26 +66,34 @@ async function addBlob(pack: Pack, src: LayoutSource, blob: Descriptor): Promise
       bytes += buf.length;
       if (bytes > blob.size) break;
       hash.update(buf);
-      if (!entry.write(buf)) await new Promise<void>((resolve) => entry.once("drain", () => resolve()));
+      if (!entry.write(buf)) await drained(entry, done);
     }
+    const actual = `sha256:${hash.digest("hex")}`;
+    if (bytes !== blob.size || actual !== blob.digest) {
+      throw new BackupError(
+        `blob ${blob.digest} from the registry is ${bytes > blob.size ? "longer than" : `${bytes} bytes, not`} ${blob.size} bytes` +
+          (bytes === blob.size ? ` (its sha256 is ${actual})` : ""),
+      );
+    }
+    // streamx's end() takes an optional last chunk; its typings make it look required.
+    entry.end(undefined);
+    await done;
+    return bytes;
   } catch (err) {
     stream.destroy();
-    throw new BackupError(`reading blob ${blob.digest} from the registry failed: ${(err as Error).message}`, {
-      cause: err,
-    });
+    entry.destroy();
+    throw err;
   }
-  const actual = `sha256:${hash.digest("hex")}`;
-  if (bytes !== blob.size || actual !== blob.digest) {
-    stream.destroy();
-    throw new BackupError(
-      `blob ${blob.digest} from the registry is ${bytes > blob.size ? "longer than" : `${bytes} bytes, not`} ${blob.size} bytes` +
-        (bytes === blob.size ? ` (its sha256 is ${actual})` : ""),
-    );
-  }
-  // streamx's end() takes an optional last chunk; its typings make it look required.
-  entry.end(undefined);
-  await done;
-  return bytes;
+}
+
+/** Resolves when the entry wants more data; rejects when it was destroyed instead. */
+function drained(entry: ReturnType<Pack["entry"]>, done: Promise<void>): Promise<void> {
+  return Promise.race([
+    new Promise<void>((resolve) => entry.once("drain", () => resolve())),
+    done.then(() => {
+      throw new BackupError("the tar entry ended before its blob was written");
+    }),
+  ]);
 }
 
 /** Writes the whole layout for one platform and returns the blob bytes written. */

@@ -71,23 +71,34 @@ export async function uploadArchive(args: ArchiveUploadArgs): Promise<ArchiveUpl
   let parts = 0;
   upload.on("httpUploadProgress", (p) => (parts = Math.max(parts, p.part ?? 0)));
 
+  // Any failure destroys the streams, which makes the upload fail too; lib-storage then
+  // aborts the multipart upload itself before done() rejects, so no parts are left behind.
+  let rootCause: unknown;
   const stop = (err: unknown) => {
-    pack.destroy(err instanceof Error ? err : new Error(String(err)));
+    rootCause ??= err;
+    const error = err instanceof Error ? err : new Error(String(err));
+    pack.destroy(error);
+    counter.destroy(error);
+  };
+  const onAbort = () => {
+    stop(signal?.reason ?? new Error("the backup was cancelled"));
+    // If the upload already read the whole body, destroying it changes nothing; this
+    // makes lib-storage skip CompleteMultipartUpload and abort the upload (in the
+    // background, just after done() rejects).
     void upload.abort();
   };
-  const onAbort = () => stop(signal?.reason ?? new Error("the backup was cancelled"));
   signal?.addEventListener("abort", onAbort, { once: true });
   const writing = writeOciLayout(pack, args.layout).then(() => pack.finalize());
   const piping = pipeline(pack, createGzip(), counter);
   const uploading = upload.done();
-  writing.catch(stop);
-  piping.catch(stop);
+  // An upload that fails mid-way stops reading; without this the tar writer would wait forever.
+  for (const p of [writing, piping, uploading]) p.catch(stop);
   try {
-    // Wait for all three, so nothing is still running when we report; the first
-    // failure in this order is the root cause (a registry error beats "stream destroyed").
+    // Wait for all three, so nothing is still running when we report; the first error
+    // seen is the root cause (the others are mostly "stream destroyed" echoes of it).
     const settled = await Promise.allSettled([writing, piping, uploading]);
     const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
-    if (failed) throw failed.reason;
+    if (failed) throw rootCause ?? failed.reason;
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
