@@ -1,0 +1,65 @@
+// Builds this repository's Dockerfiles for real with buildx on the stack's dockerd,
+// swapping the unreachable base images for the stack's stand-ins with named build
+// contexts, so the Dockerfiles are built exactly as committed.
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { run, type RunResult } from "../../../builder/src/process/spawn.js";
+
+/** The Docker 26 CLI (/usr/local/bin/docker on these machines is an unrelated client). */
+export const DOCKER = "/usr/bin/docker";
+export const REPO_ROOT = path.resolve(import.meta.dirname, "../../..");
+
+export interface ImageBuildSpec {
+  dockerfile: string;
+  tag: string;
+  contexts?: Record<string, string>;
+  buildArgs?: Record<string, string>;
+  /** RUN steps use the host's network (to reach loopback servers such as a package index). */
+  hostNetwork?: boolean;
+  push?: boolean;
+  metadataFile: string;
+}
+
+export function buildImageArgv(spec: ImageBuildSpec): string[] {
+  const argv = [DOCKER, "buildx", "build", "--progress=plain", "-f", path.join(REPO_ROOT, spec.dockerfile)];
+  for (const [name, value] of Object.entries(spec.contexts ?? {}))
+    argv.push("--build-context", `${name}=${value}`);
+  for (const [name, value] of Object.entries(spec.buildArgs ?? {}))
+    argv.push("--build-arg", `${name}=${value}`);
+  if (spec.hostNetwork) argv.push("--network=host");
+  argv.push("--metadata-file", spec.metadataFile, "-t", spec.tag);
+  if (spec.push) argv.push("--push");
+  argv.push(REPO_ROOT);
+  return argv;
+}
+
+export interface BuiltImage {
+  tag: string;
+  digest: string;
+  result: RunResult;
+}
+
+export async function buildImage(spec: Omit<ImageBuildSpec, "metadataFile">): Promise<BuiltImage> {
+  const dir = mkdtempSync(path.join(tmpdir(), "comfyume-image-"));
+  try {
+    const metadataFile = path.join(dir, "metadata.json");
+    const result = await run(buildImageArgv({ ...spec, metadataFile }), { keepLines: 60 });
+    if (result.exitCode !== 0) {
+      throw new Error(
+        `building ${spec.dockerfile} failed (exit ${result.exitCode}):\n${result.stderr.join("\n")}`,
+      );
+    }
+    const metadata = JSON.parse(readFileSync(metadataFile, "utf8")) as Record<string, unknown>;
+    return { tag: spec.tag, digest: String(metadata["containerimage.digest"]), result };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Runs the docker CLI and returns stdout, throwing with stderr when it fails. */
+export async function docker(args: string[]): Promise<string> {
+  const result = await run([DOCKER, ...args], { keepLines: 400 });
+  if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr.join("\n")}`);
+  return result.stdout.join("\n");
+}
