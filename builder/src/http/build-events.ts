@@ -72,17 +72,17 @@ async function settle(opts: FollowOptions): Promise<Settled> {
   }
 }
 
-function startStatusPoll(
-  opts: FollowOptions,
-  initial: BuildStatus,
-  sent: { status: BuildStatus },
-): NodeJS.Timeout {
-  sent.status = initial;
+/** Status events are sent when the status or the attempt changes (a requeue may skip a status). */
+function statusKey(rec: BuildRecord): string {
+  return `${rec.status}/${rec.attempt}`;
+}
+
+function startStatusPoll(opts: FollowOptions, sent: { key: string }): NodeJS.Timeout {
   return setInterval(() => {
     opts.service.get(opts.id).then(
       (rec) => {
-        if (rec && rec.status !== sent.status && !opts.signal.aborted) {
-          sent.status = rec.status;
+        if (rec && statusKey(rec) !== sent.key && !opts.signal.aborted) {
+          sent.key = statusKey(rec);
           opts.emit({ type: "status", status: rec.status, build: rec });
         }
       },
@@ -99,12 +99,12 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   const first = await service.get(id);
   if (!first) return;
   emit({ type: "status", status: first.status, build: first });
-  const sent = { status: first.status };
+  const sent = { key: statusKey(first) };
   const heartbeat = setInterval(
     () => emit({ type: "heartbeat", ts: clock().toISOString() }),
     opts.heartbeatMs,
   );
-  const poll = startStatusPoll(opts, first.status, sent);
+  const poll = startStatusPoll(opts, sent);
   try {
     let last = opts.afterSeq;
     for (;;) {
@@ -121,8 +121,8 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
         emit({ type: "end", build: settled.build });
         return;
       }
-      if (settled.build.status !== sent.status) {
-        sent.status = settled.build.status;
+      if (statusKey(settled.build) !== sent.key) {
+        sent.key = statusKey(settled.build);
         emit({ type: "status", status: settled.build.status, build: settled.build });
       }
     }
