@@ -3,7 +3,6 @@
 import { usageError } from "../errors.js";
 
 // Any C0 control, DEL, or C1 control (the same set as common/values.ts).
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** A whole number in [min, max]. */
