@@ -5,7 +5,9 @@ import {
   parseImageSource,
   type SmokeImageSource,
 } from "../../../builder/src/smoke/image-source.js";
-import { buildSmokeBuildArgv } from "../../../builder/src/smoke/run-smoke.js";
+import type { SmokeError } from "../../../builder/src/smoke/errors.js";
+import { buildSmokeBuildArgv, runSmoke } from "../../../builder/src/smoke/run-smoke.js";
+import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
 
 const DIGEST = `sha256:${"c".repeat(64)}`;
 
@@ -127,5 +129,40 @@ describe("classifyDockerFailure", () => {
     expect(
       classifyDockerFailure(["noise", "#9 ERROR: disk full", "tail"], ref, "run smoke tests in").message,
     ).toBe(`could not run smoke tests in ${ref}: disk full`);
+  });
+});
+
+describe("runSmoke rejects bad input before starting any process", () => {
+  // docker is a path that does not exist: reaching it would fail differently.
+  const options = { docker: "/nonexistent/docker", env: {} };
+  it("a smoke file that cannot be read", async () => {
+    const error = await runSmoke({
+      ...options,
+      file: "/nonexistent/smoke.yaml",
+      image: { kind: "registry", ref: "busybox" },
+    }).catch((e: unknown) => e);
+    expect((error as SmokeError).code).toBe("SMOKE_FILE_INVALID");
+    expect((error as SmokeError).message).toContain(
+      'could not read the smoke file "/nonexistent/smoke.yaml"',
+    );
+  });
+
+  it("an image reference that could become an option", async () => {
+    const error = await runSmoke({
+      ...options,
+      file: parseSmokeFile('schemaVersion: "2.0.0"\n'),
+      image: { kind: "registry", ref: "--push" },
+    }).catch((e: unknown) => e);
+    expect((error as SmokeError).code).toBe("SMOKE_IMAGE_INVALID");
+  });
+
+  it("reports a docker CLI that cannot be started as buildx unavailable", async () => {
+    const error = await runSmoke({
+      ...options,
+      file: parseSmokeFile('schemaVersion: "2.0.0"\n'),
+      image: { kind: "registry", ref: "busybox" },
+    }).catch((e: unknown) => e);
+    expect((error as SmokeError).code).toBe("SMOKE_BUILDX_UNAVAILABLE");
+    expect((error as SmokeError).message).toContain("could not run /nonexistent/docker");
   });
 });
