@@ -44,32 +44,8 @@ export function choosePartSize(estimatedBytes: number, requested?: number): numb
 export async function uploadArchive(args: ArchiveUploadArgs): Promise<ArchiveUploadResult> {
   const { signal } = args.layout;
   const pack = tar.pack();
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const counter = new Transform({
-    transform(chunk: Buffer, _encoding, callback) {
-      hash.update(chunk);
-      bytes += chunk.length;
-      callback(null, chunk);
-    },
-  });
-  const upload = new Upload({
-    client: args.s3,
-    params: {
-      Bucket: args.bucket,
-      Key: args.key,
-      Body: counter,
-      ContentType: "application/gzip",
-      // R2 refuses to overwrite (412); the caller looked first for stores that ignore it.
-      IfNoneMatch: "*",
-      Metadata: args.metadata,
-    },
-    partSize: choosePartSize(args.estimatedBytes, args.partSize),
-    queueSize: 2,
-    leavePartsOnError: false,
-  });
-  let parts = 0;
-  upload.on("httpUploadProgress", (p) => (parts = Math.max(parts, p.part ?? 0)));
+  const tap = createDigestTap();
+  const upload = startUpload(args, tap.stream);
 
   // Any failure destroys the streams, which makes the upload fail too; lib-storage then
   // aborts the multipart upload itself before done() rejects, so no parts are left behind.
@@ -78,19 +54,19 @@ export async function uploadArchive(args: ArchiveUploadArgs): Promise<ArchiveUpl
     rootCause ??= err;
     const error = err instanceof Error ? err : new Error(String(err));
     pack.destroy(error);
-    counter.destroy(error);
+    tap.stream.destroy(error);
   };
   const onAbort = () => {
     stop(signal?.reason ?? new Error("the backup was cancelled"));
     // If the upload already read the whole body, destroying it changes nothing; this
     // makes lib-storage skip CompleteMultipartUpload and abort the upload (in the
     // background, just after done() rejects).
-    void upload.abort();
+    void upload.upload.abort();
   };
   signal?.addEventListener("abort", onAbort, { once: true });
   const writing = writeOciLayout(pack, args.layout).then(() => pack.finalize());
-  const piping = pipeline(pack, createGzip(), counter);
-  const uploading = upload.done();
+  const piping = pipeline(pack, createGzip(), tap.stream);
+  const uploading = upload.upload.done();
   // An upload that fails mid-way stops reading; without this the tar writer would wait forever.
   for (const p of [writing, piping, uploading]) p.catch(stop);
   try {
@@ -102,5 +78,40 @@ export async function uploadArchive(args: ArchiveUploadArgs): Promise<ArchiveUpl
   } finally {
     signal?.removeEventListener("abort", onAbort);
   }
-  return { key: args.key, bytes, sha256: hash.digest("hex"), parts: Math.max(parts, 1) };
+  return { key: args.key, ...tap.result(), parts: Math.max(upload.parts(), 1) };
+}
+
+/** A pass-through that hashes and counts what flows to the bucket. */
+function createDigestTap(): { stream: Transform; result: () => { bytes: number; sha256: string } } {
+  const hash = createHash("sha256");
+  let bytes = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      hash.update(chunk);
+      bytes += chunk.length;
+      callback(null, chunk);
+    },
+  });
+  return { stream, result: () => ({ bytes, sha256: hash.digest("hex") }) };
+}
+
+function startUpload(args: ArchiveUploadArgs, body: Transform): { upload: Upload; parts: () => number } {
+  const upload = new Upload({
+    client: args.s3,
+    params: {
+      Bucket: args.bucket,
+      Key: args.key,
+      Body: body,
+      ContentType: "application/gzip",
+      // R2 refuses to overwrite (412); the caller looked first for stores that ignore it.
+      IfNoneMatch: "*",
+      Metadata: args.metadata,
+    },
+    partSize: choosePartSize(args.estimatedBytes, args.partSize),
+    queueSize: 2,
+    leavePartsOnError: false,
+  });
+  let parts = 0;
+  upload.on("httpUploadProgress", (p) => (parts = Math.max(parts, p.part ?? 0)));
+  return { upload, parts: () => parts };
 }

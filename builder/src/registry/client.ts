@@ -15,16 +15,15 @@ import {
 } from "./image-ref.js";
 import { MANIFEST_ACCEPT } from "./media-types.js";
 import { DEFAULT_RETRY_POLICY, parseRetryPolicy, type RetryPolicy } from "./retry-policy.js";
+import { authorizedRequest, type AuthState } from "./authorized-request.js";
 import {
   headerValue,
-  retryingRequest,
   type HttpMethod,
   type Response,
   type RetryEvent,
   type RetryingRequestOptions,
 } from "./retrying-request.js";
-import { basicAuthorization, fetchToken, TokenCache, type RegistryCredentials } from "./token-auth.js";
-import { parseWwwAuthenticate } from "./www-authenticate.js";
+import { TokenCache, type RegistryCredentials } from "./token-auth.js";
 
 export type { RegistryCredentials } from "./token-auth.js";
 export type { RetryEvent } from "./retrying-request.js";
@@ -74,9 +73,7 @@ export function isLoopbackHost(host: string): boolean {
 
 export class RegistryClient {
   private readonly http: RetryingRequestOptions;
-  private readonly tokens = new TokenCache();
-  /** Hosts that answered with a Bearer challenge: never send them basic credentials directly. */
-  private readonly bearerHosts = new Set<string>();
+  private readonly auth: AuthState = { tokens: new TokenCache(), bearerHosts: new Set() };
   private readonly credentials: (host: string) => RegistryCredentials | undefined;
   private readonly insecure: (host: string) => boolean;
 
@@ -151,55 +148,21 @@ export class RegistryClient {
     return { stream: res.body, size: length === undefined ? undefined : Number(length) };
   }
 
-  private async send(
-    image: ImageRef,
-    method: HttpMethod,
-    path: string,
-    accept: string,
-    signal?: AbortSignal,
-  ) {
+  private send(image: ImageRef, method: HttpMethod, path: string, accept: string, signal?: AbortSignal) {
     const host = image.registry;
-    const scope = `repository:${image.repository}:pull`;
-    const url = `${this.insecure(host) ? "http" : "https"}://${registryApiHost(host)}/v2/${image.repository}/${path}`;
-    const what = `registry ${host} (${method} ${image.repository}/${path})`;
-    const creds = this.credentials(host);
-    const exchange = (authorization: string | undefined) =>
-      retryingRequest(
-        url,
-        { method, headers: { accept, ...(authorization && { authorization }) }, signal, what },
-        this.http,
-      );
-
-    const cached = this.tokens.get(host, scope);
-    const first = cached
-      ? `Bearer ${cached}`
-      : creds && !this.bearerHosts.has(host)
-        ? basicAuthorization(creds)
-        : undefined;
-    let res = await exchange(first);
-    if (res.statusCode !== 401) return res;
-    await res.body.dump();
-    const header = headerValue(res.headers["www-authenticate"]);
-    const challenge = header ? parseWwwAuthenticate(header) : undefined;
-    if (challenge?.scheme === "bearer") {
-      this.bearerHosts.add(host);
-      const token = await fetchToken(
-        { host, repository: image.repository, challenge, scope, credentials: creds, signal },
-        this.http,
-      );
-      this.tokens.set(host, scope, token.token, token.expiresIn);
-      res = await exchange(`Bearer ${token.token}`);
-    } else if (challenge?.scheme === "basic" && creds && first === undefined) {
-      res = await exchange(basicAuthorization(creds));
-    }
-    if (res.statusCode !== 401) return res;
-    await res.body.dump();
-    throw new RegistryError(
-      "REGISTRY_UNAUTHORIZED",
-      creds
-        ? `registry ${host} refused the credentials for ${image.repository} (401)`
-        : `registry ${host} requires credentials for ${image.repository} (401); configure them under registries."${host}"`,
-      401,
+    return authorizedRequest(
+      {
+        host,
+        repository: image.repository,
+        url: `${this.insecure(host) ? "http" : "https"}://${registryApiHost(host)}/v2/${image.repository}/${path}`,
+        method,
+        accept,
+        credentials: this.credentials(host),
+        signal,
+        what: `registry ${host} (${method} ${image.repository}/${path})`,
+      },
+      this.auth,
+      this.http,
     );
   }
 

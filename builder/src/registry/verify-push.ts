@@ -27,7 +27,7 @@ export class PushVerificationError extends Error {
 /**
  * Resolves each ref's digest, in order, and checks it against `expectedDigest` when
  * given. Throws PushVerificationError (code PUSH_FAILED) naming the tag on a missing
- * tag, a mismatch, or a registry that refuses or keeps failing.
+ * tag, a mismatch, a bad reference, or a registry that refuses or keeps failing.
  */
 export async function verifyPushed(
   client: RegistryClient,
@@ -37,15 +37,16 @@ export async function verifyPushed(
 ): Promise<PushedTag[]> {
   const out: PushedTag[] = [];
   for (const ref of refs) {
-    const image = parseImageRef(ref);
     let digest: string;
     try {
-      ({ digest } = await client.resolveDigest(image, opts));
+      ({ digest } = await client.resolveDigest(parseImageRef(ref), opts));
     } catch (err) {
-      if (!(err instanceof RegistryError)) throw err;
-      const why = err.code === "REGISTRY_NOT_FOUND"
-        ? `${ref} is not in the registry after the push (${err.message})`
-        : `could not confirm ${ref} was pushed: ${err.message}`;
+      // A cancelled build reports the cancellation, not a failed push.
+      if (opts.signal?.aborted) throw err;
+      const why =
+        err instanceof RegistryError && err.code === "REGISTRY_NOT_FOUND"
+          ? `${ref} is not in the registry after the push (${err.message})`
+          : `could not confirm ${ref} was pushed: ${(err as Error).message}`;
       throw new PushVerificationError(why, ref, { cause: err });
     }
     if (expectedDigest !== undefined && digest !== expectedDigest) {
