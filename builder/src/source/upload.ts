@@ -1,24 +1,19 @@
-// Uploaded build contexts (SPEC §4): the body is streamed to a temp file while it is
-// hashed and counted (stopping as soon as it is over the limit), then unpacked from
-// that file with tar-stream. Memory stays constant whatever the size. Any failure
-// removes the temp file and everything unpacked: a bad upload leaves nothing behind.
-import { createHash, randomBytes } from "node:crypto";
-import { createReadStream, createWriteStream } from "node:fs";
-import { link, mkdir, open, readdir, rm, symlink } from "node:fs/promises";
+// Uploaded build contexts (SPEC §4), in one pass: the body is hashed and counted as it
+// arrives (stopping as soon as it is over the limit), gunzipped when its magic bytes
+// say gzip, and unpacked straight into the destination with tar-stream, with
+// backpressure all the way, so memory stays constant whatever the size and nothing
+// is read twice. Any failure removes everything unpacked: a bad upload leaves nothing behind.
+import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import tar from "tar-stream";
 import { UploadError } from "./source-error.js";
-import {
-  DEFAULT_ENTRY_LIMITS,
-  planTarEntry,
-  SymlinkGuard,
-  type EntryLimits,
-  type EntryPlan,
-} from "./upload-entry.js";
+import { DEFAULT_ENTRY_LIMITS, planTarEntry, type EntryLimits } from "./upload-entry.js";
+import { BodyMeter, hasGzipMagic, peekHead, STREAM_HIGH_WATER_MARK } from "./upload-stream.js";
+import { EntryWriter } from "./upload-writer.js";
 
 export interface IngestOptions {
   maxBytes: number;
@@ -47,21 +42,18 @@ export async function ingestUpload(
 ): Promise<IngestResult> {
   const dir = path.resolve(options.destDir);
   const createdDir = await prepareDest(dir);
-  const temp = path.join(
-    path.dirname(dir),
-    `.${path.basename(dir)}.${randomBytes(6).toString("hex")}.upload`,
-  );
+  const writer = new EntryWriter(dir, options.maxUnpackedBytes ?? options.maxBytes * 16);
   try {
     const input = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const { sha256, bytes } = await receive(input, temp, options);
-    const gzip = options.gzip ?? (await hasGzipMagic(temp));
-    const files = await unpack(temp, dir, gzip, options);
-    return { sha256, bytes, files, dir };
+    const { head, body: whole } = await peekHead(input, 2, options.signal);
+    const meter = new BodyMeter(options.maxBytes);
+    await unpack(whole, meter, options.gzip ?? hasGzipMagic(head), writer, options);
+    return { sha256: meter.digest(), bytes: meter.bytes, files: writer.files, dir };
   } catch (err) {
+    // Background writes must be finished before the tree is removed, or one could land after.
+    await writer.settle().catch(() => undefined); // the failure being reported is `err`
     await clearDest(dir, createdDir);
     throw asUploadError(err);
-  } finally {
-    await rm(temp, { force: true });
   }
 }
 
@@ -95,9 +87,7 @@ function asUploadError(err: unknown): Error {
   ) {
     return new UploadError(
       `the upload is not a valid gzip stream (${e.message}); send a tar or tar.gz archive`,
-      {
-        cause: err,
-      },
+      { cause: err },
     );
   }
   if (/tar|end of data|header/i.test(e?.message ?? "")) {
@@ -106,47 +96,14 @@ function asUploadError(err: unknown): Error {
   return err as Error;
 }
 
-async function receive(
+async function unpack(
   input: Readable,
-  temp: string,
+  meter: BodyMeter,
+  gzip: boolean,
+  writer: EntryWriter,
   options: IngestOptions,
-): Promise<{ sha256: string; bytes: number }> {
-  const hash = createHash("sha256");
-  let bytes = 0;
-  const meter = new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-      bytes += chunk.length;
-      if (bytes > options.maxBytes) {
-        cb(
-          new UploadError(
-            `the upload is larger than the limit of ${options.maxBytes} bytes (BUILDER_MAX_UPLOAD_BYTES)`,
-          ),
-        );
-        return;
-      }
-      hash.update(chunk);
-      cb(null, chunk);
-    },
-  });
-  const sink = createWriteStream(temp, { flags: "wx", mode: 0o600 });
-  await pipeline(input, meter, sink, options.signal ? { signal: options.signal } : {});
-  return { sha256: hash.digest("hex"), bytes };
-}
-
-async function hasGzipMagic(file: string): Promise<boolean> {
-  const fh = await open(file, "r");
-  try {
-    const buf = Buffer.alloc(2);
-    const { bytesRead } = await fh.read(buf, 0, 2, 0);
-    return bytesRead === 2 && buf[0] === 0x1f && buf[1] === 0x8b;
-  } finally {
-    await fh.close();
-  }
-}
-
-async function unpack(temp: string, dir: string, gzip: boolean, options: IngestOptions): Promise<number> {
+): Promise<void> {
   const limits: EntryLimits = { ...DEFAULT_ENTRY_LIMITS, ...options.limits };
-  const writer = new EntryWriter(dir, options.maxUnpackedBytes ?? options.maxBytes * 16);
   const extract = tar.extract();
   const opts = options.signal ? { signal: options.signal } : {};
   // The feeding pipeline may fail while the loop below is between entries; its error
@@ -154,8 +111,8 @@ async function unpack(temp: string, dir: string, gzip: boolean, options: IngestO
   let feedError: unknown;
   const feeding = (
     gzip
-      ? pipeline(createReadStream(temp), createGunzip(), extract, opts)
-      : pipeline(createReadStream(temp), extract, opts)
+      ? pipeline(input, meter, createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK >> 4 }), extract, opts)
+      : pipeline(input, meter, extract, opts)
   ).catch((err: unknown) => {
     feedError = err;
   });
@@ -169,67 +126,12 @@ async function unpack(temp: string, dir: string, gzip: boolean, options: IngestO
     }
     await feeding;
     if (feedError) throw feedError;
+    await writer.settle();
   } catch (err) {
     extract.destroy(err as Error);
     await feeding;
-    throw err;
+    // When the feed failed first (truncated, oversize, aborted), the entry being read
+    // only reports "Stream was destroyed"; the feed's error is the one that says why.
+    throw err instanceof UploadError ? err : (feedError ?? err);
   }
-  return writer.files;
-}
-
-/** Creates one planned entry on disk, only ever inside `root` and never through a symlink. */
-class EntryWriter {
-  files = 0;
-  private unpacked = 0;
-  private readonly guard = new SymlinkGuard();
-  private readonly dirs = new Set<string>([""]);
-
-  constructor(
-    private readonly root: string,
-    private readonly maxUnpacked: number,
-  ) {}
-
-  async write(plan: EntryPlan, content: AsyncIterable<Buffer>): Promise<void> {
-    if (plan.kind === "skip" || plan.kind === "directory") {
-      if (plan.kind === "directory") await this.ensureDir(plan.path, plan.mode);
-      return drain(content);
-    }
-    this.guard.check(plan.path);
-    await this.ensureDir(path.posix.dirname(plan.path));
-    const abs = path.join(this.root, plan.path);
-    if (plan.kind === "file") {
-      this.unpacked += plan.size;
-      if (this.unpacked > this.maxUnpacked) {
-        throw new UploadError(
-          `the archive unpacks to more than ${this.maxUnpacked} bytes (at entry "${plan.path}")`,
-        );
-      }
-      await pipeline(content, createWriteStream(abs, { mode: plan.mode }));
-    } else if (plan.kind === "symlink") {
-      await drain(content);
-      await symlink(plan.target, abs);
-      this.guard.add(plan.path);
-    } else {
-      await drain(content);
-      this.guard.check(plan.target, "hardlink target");
-      await link(path.join(this.root, plan.target), abs).catch((err: NodeJS.ErrnoException) => {
-        throw new UploadError(
-          `hardlink "${plan.path}" -> "${plan.target}" cannot be made: ${err.code ?? err.message}`,
-        );
-      });
-    }
-    this.files++;
-  }
-
-  private async ensureDir(rel: string, mode = 0o755): Promise<void> {
-    if (rel === "." || this.dirs.has(rel)) return;
-    this.guard.check(rel, "directory");
-    await mkdir(path.join(this.root, rel), { recursive: true, mode });
-    // Record the directory and its parents so later entries skip the syscall.
-    for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p)) this.dirs.add(p);
-  }
-}
-
-async function drain(content: AsyncIterable<Buffer>): Promise<void> {
-  for await (const chunk of content) void chunk; // the entry must be consumed before the next one is read
 }

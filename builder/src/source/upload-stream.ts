@@ -1,0 +1,88 @@
+// The raw side of an upload: a meter that hashes and counts the body exactly as
+// received (failing the moment it passes the limit), and a peek at its first bytes
+// so gzip is recognised without a temp file or a second read.
+import { createHash, type Hash } from "node:crypto";
+import { Readable, Transform, type TransformCallback } from "node:stream";
+import { UploadError } from "./source-error.js";
+
+/** Big enough that the network read runs ahead of the disk writes, small enough to ignore. */
+export const STREAM_HIGH_WATER_MARK = 1 << 20;
+
+export class BodyMeter extends Transform {
+  bytes = 0;
+  private readonly hash: Hash = createHash("sha256");
+
+  constructor(private readonly maxBytes: number) {
+    super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.bytes += chunk.length;
+    if (this.bytes > this.maxBytes) {
+      cb(
+        new UploadError(
+          `the upload is larger than the limit of ${this.maxBytes} bytes (BUILDER_MAX_UPLOAD_BYTES)`,
+        ),
+      );
+      return;
+    }
+    this.hash.update(chunk);
+    cb(null, chunk);
+  }
+
+  /** Hex SHA-256 of everything that went through; call once, after the end. */
+  digest(): string {
+    return this.hash.digest("hex");
+  }
+}
+
+export function hasGzipMagic(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/**
+ * Reads the first `want` bytes (fewer if the body is shorter) and puts them back, so
+ * the returned stream yields the whole body. A body that ended already is replaced
+ * by a stream of what was read, since a finished stream cannot take bytes back.
+ */
+export function peekHead(
+  input: Readable,
+  want: number,
+  signal?: AbortSignal,
+): Promise<{ head: Buffer; body: Readable }> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let got = 0;
+    const finish = (err: unknown, ended: boolean) => {
+      input.off("readable", onReadable);
+      input.off("end", onEnd);
+      input.off("error", onError);
+      signal?.removeEventListener("abort", onAbort);
+      if (err !== undefined) {
+        input.destroy();
+        reject(err);
+        return;
+      }
+      const head = Buffer.concat(chunks);
+      if (ended) return resolve({ head, body: Readable.from(head.length > 0 ? [head] : []) });
+      input.unshift(head);
+      resolve({ head, body: input });
+    };
+    const onReadable = () => {
+      let chunk: Buffer | null;
+      while (got < want && (chunk = input.read() as Buffer | null) !== null) {
+        chunks.push(chunk);
+        got += chunk.length;
+      }
+      if (got >= want) finish(undefined, false);
+    };
+    const onEnd = () => finish(undefined, true);
+    const onError = (err: Error) => finish(err, false);
+    const onAbort = () => finish(signal?.reason, false);
+    if (signal?.aborted) return onAbort();
+    input.on("readable", onReadable);
+    input.once("end", onEnd);
+    input.once("error", onError);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
