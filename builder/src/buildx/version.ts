@@ -97,12 +97,15 @@ export async function resolveBuildxCapabilities(
   options: ResolveCapabilitiesOptions,
 ): Promise<BuildxCapabilities> {
   const { docker, env, signal } = options;
-  const versionResult = await run([docker, "buildx", "version"], { env, signal });
+  const inspectArgv = [docker, "buildx", "inspect", ...(options.builder ? ["--", options.builder] : [])];
+  // The three probes are independent: asked at once, they cost one docker round trip of latency.
+  const [versionResult, inspectResult, info] = await Promise.all([
+    run([docker, "buildx", "version"], { env, signal }),
+    run(inspectArgv, { env, signal }),
+    run([docker, "info", "--format", "{{json .DriverStatus}}"], { env, signal }),
+  ]);
   requireSuccess(versionResult, "docker buildx version", "is the docker-buildx plugin installed?");
   const version = parseBuildxVersion(versionResult.stdout.join("\n"));
-
-  const inspectArgv = [docker, "buildx", "inspect", ...(options.builder ? ["--", options.builder] : [])];
-  const inspectResult = await run(inspectArgv, { env, signal });
   requireSuccess(
     inspectResult,
     `docker buildx inspect${options.builder ? ` ${options.builder}` : ""}`,
@@ -114,7 +117,6 @@ export async function resolveBuildxCapabilities(
 
   let containerdStore: boolean | null = null;
   if (builder.driver === "docker") {
-    const info = await run([docker, "info", "--format", "{{json .DriverStatus}}"], { env, signal });
     requireSuccess(info, "docker info", "is the Docker daemon running?");
     containerdStore = parseContainerdStore(info.stdout.join("\n"));
     if (!containerdStore) {

@@ -4,10 +4,12 @@
 // Contents are not re-hashed: caches reach gigabytes and this runs before every build;
 // a torn or truncated write shows as a wrong size or a missing file, which is what a
 // crash or a concurrent writer leaves behind.
-import { readFile, stat } from "node:fs/promises";
+import { readFile, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 
-export type CacheValidation = { ok: true; blobs: number } | { ok: false; reason: string };
+export type CacheValidation =
+  | { ok: true; blobs: number; /** Every digest index.json reaches. */ digests: Set<string> }
+  | { ok: false; reason: string };
 
 interface Descriptor {
   mediaType?: string;
@@ -32,7 +34,7 @@ export async function validateCacheDir(dir: string): Promise<CacheValidation> {
   } catch (err) {
     return { ok: false, reason: (err as Error).message };
   }
-  return { ok: true, blobs: seen.size };
+  return { ok: true, blobs: seen.size, digests: seen };
 }
 
 async function checkDescriptors(
@@ -89,4 +91,22 @@ function descriptorsOf(doc: unknown, where: string): Descriptor[] {
       ...(typeof desc.mediaType === "string" && { mediaType: desc.mediaType }),
     };
   });
+}
+
+/**
+ * Deletes the blobs index.json no longer reaches. An export dir is seeded with the
+ * previous cache's blobs (so BuildKit skips rewriting unchanged layers); what the new
+ * index dropped must go, or the cache would only ever grow.
+ */
+export async function pruneUnreachableBlobs(dir: string, reachable: ReadonlySet<string>): Promise<number> {
+  let removed = 0;
+  const blobs = path.join(dir, "blobs");
+  for (const algorithm of await readdir(blobs).catch(() => [] as string[])) {
+    for (const hex of await readdir(path.join(blobs, algorithm))) {
+      if (reachable.has(`${algorithm}:${hex}`)) continue;
+      await rm(path.join(blobs, algorithm, hex), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

@@ -133,7 +133,10 @@ export class BuildService {
       const record = await this.mustGet(id);
       if (isTerminalStatus(record.status) && !isLiveBuild(record, this.ctx.settings.maxAttempts))
         return record;
-      await abortableDelay(250, signal);
+      // A build running on this replica wakes the waiter the moment it ends; others are polled.
+      const local = this.loop.running.get(id);
+      if (local) await local.done.catch(() => undefined);
+      else await abortableDelay(250, signal);
     }
   }
 

@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CacheError } from "../../../builder/src/cache/cache-error.js";
 import { TargetCacheStore } from "../../../builder/src/cache/target-cache.js";
-import { validateCacheDir } from "../../../builder/src/cache/validate-cache.js";
+import { pruneUnreachableBlobs, validateCacheDir } from "../../../builder/src/cache/validate-cache.js";
 import { blobFile, writeCacheLayout } from "./oci-layout.js";
 
 let root: string;
@@ -16,6 +16,33 @@ afterEach(async () => {
 });
 
 const ls = async (p: string) => (await readdir(p).catch(() => [] as string[])).sort();
+
+describe("pruneUnreachableBlobs", () => {
+  it("removes blobs index.json no longer reaches and keeps the rest", async () => {
+    await writeCacheLayout(root);
+    const orphan = `sha256:${"a".repeat(64)}`;
+    await writeFile(blobFile(root, orphan), "left over from the previous export");
+    const check = await validateCacheDir(root);
+    if (!check.ok) throw new Error(check.reason);
+    expect(await pruneUnreachableBlobs(root, check.digests)).toBe(1);
+    expect(await validateCacheDir(root)).toMatchObject({ ok: true, blobs: 4 });
+    expect(await ls(path.join(root, "blobs", "sha256"))).toHaveLength(4);
+  });
+});
+
+describe("prepare", () => {
+  it("seeds the export dir with the current cache's blobs (linked, not copied)", async () => {
+    const store = new TargetCacheStore(root);
+    await writeCacheLayout(store.currentDir("worker"));
+    const plan = await store.prepare("worker");
+    const current = await ls(path.join(store.currentDir("worker"), "blobs", "sha256"));
+    expect(await ls(path.join(plan.to, "blobs", "sha256"))).toEqual(current);
+    // No index.json: BuildKit writes a fresh one.
+    expect(await ls(plan.to)).toEqual(["blobs"]);
+    await store.release(plan);
+    await store.discard(plan.to);
+  });
+});
 
 describe("validateCacheDir", () => {
   const damages: [string, (dir: string, d: { layers: string[]; index: string }) => Promise<void>, RegExp][] =
@@ -45,7 +72,7 @@ describe("validateCacheDir", () => {
     ];
   it("accepts a complete layout", async () => {
     await writeCacheLayout(root);
-    expect(await validateCacheDir(root)).toEqual({ ok: true, blobs: 4 });
+    expect(await validateCacheDir(root)).toMatchObject({ ok: true, blobs: 4 });
   });
   for (const [name, damage, reason] of damages) {
     it(`rejects ${name}`, async () => {

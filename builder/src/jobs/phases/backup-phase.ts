@@ -1,8 +1,6 @@
 // backup: archive the pushed image (per platform, an OCI layout tarball, gzipped) to the
 // R2 bucket. Skipped — and recorded as skipped with the reason — when the target does
 // not ask for it, R2 is not configured, or nothing was pushed.
-import { archiveImage } from "../../backup/archive-image.js";
-import { createR2Client } from "../../backup/r2.js";
 import type { BuildContext } from "./context.js";
 import { createRegistryClient } from "./push-phase.js";
 
@@ -14,6 +12,11 @@ export async function runBackupPhase(ctx: BuildContext): Promise<string | void> 
     return "R2 is not configured (R2_ENDPOINT, R2_ACCESS_KEY_ID, R2_SECRET_ACCESS_KEY, R2_WORKER_CONTAINER_TAR_BALL_BUCKET)";
   if (!record.push || !record.digest)
     return "backups are made from the pushed image, and this build was not pushed";
+  // Loaded on use: the AWS SDK is the heaviest import, and most builds never reach here.
+  const [{ archiveImage }, { createR2Client }] = await Promise.all([
+    import("../../backup/archive-image.js"),
+    import("../../backup/r2.js"),
+  ]);
   const backup = await archiveImage({
     s3: createR2Client(r2),
     bucket: r2.bucket,

@@ -3,7 +3,6 @@
 // test fails the build with SMOKE_FAILED; the pushed tags stay, and the record says so.
 import { access } from "node:fs/promises";
 import path from "node:path";
-import { runSmoke } from "../../smoke/run-smoke.js";
 import type { SmokeImageSource } from "../../smoke/image-source.js";
 import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
@@ -42,6 +41,7 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
   const image: SmokeImageSource = record.push
     ? { kind: "registry", ref: `${target.image}@${record.digest}` }
     : { kind: "oci-layout", dir: ctx.ociLayoutDir ?? "", digest: record.digest };
+  const { runSmoke } = await import("../../smoke/run-smoke.js");
   const summary = await runSmoke({
     file,
     image,
@@ -49,6 +49,7 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
     env: ctx.childEnv,
     ...(deps.env.BUILDER_BUILDX_BUILDER ? { builder: deps.env.BUILDER_BUILDX_BUILDER } : {}),
     signal: ctx.signal,
+    secrets: ctx.secrets,
     onLine: (line) => ctx.sink.log("system", `smoke: ${line}`),
   });
   ctx.record = await ctx.sink.update((r) => {
