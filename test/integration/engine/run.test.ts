@@ -4,7 +4,10 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../../builder/src/process/spawn.js";
+import { ListObjectsV2Command } from "@aws-sdk/client-s3";
+import { createR2Client } from "../../../builder/src/backup/r2.js";
 import { RegistryClient } from "../../../builder/src/registry/client.js";
+import { startS3rver, type S3rverHandle } from "../../helpers/s3rver.js";
 import { stack } from "../../helpers/stack-env.js";
 import { createEngineFixture, type EngineFixture } from "./engine-fixture.js";
 
@@ -21,11 +24,13 @@ fileExistenceTests:
 `;
 
 let fx: EngineFixture;
+let s3: S3rverHandle;
 const registry = () =>
   new RegistryClient({ credentials: () => ({ username: stack().user, password: stack().password }) });
 
 beforeAll(async () => {
   fx = await createEngineFixture();
+  s3 = await startS3rver("worker-tarballs");
   await fx.target(
     "ok",
     'RUN mkdir /app && echo hello > /app/hello.txt\nCMD ["cat", "/app/hello.txt"]',
@@ -46,8 +51,12 @@ commandTests:
 `,
   );
   await fx.target("multi", "RUN uname -m > /arch", { platforms: ["linux/amd64", "linux/arm64"] });
+  await fx.target("archived", "RUN echo archive-me > /a", { backup: { r2: true } });
 });
-afterAll(() => fx.cleanup());
+afterAll(async () => {
+  await s3?.close();
+  await fx.cleanup();
+});
 
 describe("comfyume-builder run", () => {
   it("builds, pushes, verifies the digest, smoke-tests and records the build", async () => {
@@ -120,6 +129,35 @@ describe("comfyume-builder run", () => {
     expect(res.code).toBe(1);
     expect(res.record!.error!.code).toBe("PUSH_FAILED");
     expect(res.record!.error!.message).toContain(stack().registry);
+  });
+
+  it("archives the pushed image to R2 as <image>-<date>.tar.gz with a .sha256, never overwriting", async () => {
+    const r2 = {
+      R2_ENDPOINT: s3.endpoint,
+      R2_ACCESS_KEY_ID: s3.accessKeyId,
+      R2_SECRET_ACCESS_KEY: s3.secretAccessKey,
+      R2_WORKER_CONTAINER_TAR_BALL_BUCKET: s3.bucket,
+    };
+    const first = await fx.run(["archived", "--no-smoke"], r2);
+    expect(first.code, first.stderr).toBe(0);
+    const day = new Date().toISOString().slice(0, 10);
+    expect(first.record!.backup).toMatchObject({ key: `archived-${day}.tar.gz` });
+    expect(first.record!.backup!.bytes).toBeGreaterThan(1000);
+    expect(first.record!.phases.find((p) => p.name === "backup")).toMatchObject({ status: "succeeded" });
+    // A second build the same day gets its own key; the first object stays.
+    const second = await fx.run(["archived", "--no-smoke", "--build-arg", "AGAIN=1"], r2);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.record!.backup!.key).toMatch(new RegExp(`^archived-${day}-[a-f0-9]{12}\\.tar\\.gz$`));
+    const client = createR2Client({
+      endpoint: s3.endpoint,
+      accessKeyId: s3.accessKeyId,
+      secretAccessKey: s3.secretAccessKey,
+    });
+    const listed = await client.send(new ListObjectsV2Command({ Bucket: s3.bucket }));
+    const keys = (listed.Contents ?? []).map((o) => o.Key).sort();
+    const a = first.record!.backup!.key;
+    const b = second.record!.backup!.key;
+    expect(keys).toEqual([a, `${a}.sha256`, b, `${b}.sha256`].sort());
   });
 
   it("pushes an image index for linux/amd64 + linux/arm64 (the arm64 RUN under QEMU)", async () => {
