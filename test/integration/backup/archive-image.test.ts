@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { archiveImage } from "../../../builder/src/backup/archive-image.js";
@@ -24,7 +24,7 @@ const DATE = "2026-11-23";
 let s3server: S3rverHandle;
 let s3: S3Client;
 const commands: string[] = [];
-let onCommand: ((name: string) => void) | undefined;
+let onCommand: ((name: string, input: { Key?: string }) => void | Promise<void>) | undefined;
 const registry = new RegistryClient({
   credentials: (host) => (host === s.registry ? { username: s.user, password: s.password } : undefined),
 });
@@ -34,9 +34,9 @@ beforeAll(async () => {
   s3 = createR2Client(s3server);
   // Counts the S3 commands the backup sends (to see multipart happen), passing each on untouched.
   s3.middlewareStack.add(
-    (next, context) => (args) => {
+    (next, context) => async (args) => {
       commands.push(context.commandName ?? "?");
-      onCommand?.(context.commandName ?? "?");
+      await onCommand?.(context.commandName ?? "?", args.input as { Key?: string });
       return next(args);
     },
     { step: "initialize", name: "countCommands" },
@@ -176,6 +176,45 @@ describe("archiveImage", () => {
     } finally {
       await runChecked([docker, "image", "rm", "--force", image.refs[0]!]).catch(() => undefined);
       await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("a name taken between the check and the write (R2 answers 412) falls back to -<shortDigest>", async () => {
+    const date = "2026-11-25";
+    const name = image.name.split("/").pop()!;
+    const base = `${name}-${date}.tar.gz`;
+    // Another writer (a second replica, say) creates the object just before our PutObject.
+    const other = createR2Client(s3server);
+    const lines: string[] = [];
+    onCommand = async (command, input) => {
+      if (command !== "PutObjectCommand" || input.Key !== base) return;
+      onCommand = undefined;
+      await other.send(
+        new PutObjectCommand({ Bucket: s3server.bucket, Key: base, Body: "the other writer's archive" }),
+      );
+    };
+    try {
+      const info = await archiveImage({
+        s3,
+        bucket: s3server.bucket,
+        registry,
+        imageRef: `${image.name}@${image.digest}`,
+        platforms: ["linux/amd64"],
+        date,
+        onLine: (l) => lines.push(l),
+      });
+      const short = image.digest.slice("sha256:".length, "sha256:".length + 12);
+      expect(info.key).toBe(`${name}-${date}-${short}.tar.gz`);
+      expect(s3server.preconditionFailures()).toBeGreaterThanOrEqual(1);
+      expect(lines).toContain(
+        `${s3server.bucket}/${base} was created by someone else meanwhile; using ${info.key}`,
+      );
+      expect((await download(base)).toString()).toBe("the other writer's archive");
+      checkLayout(await untar(await download(info.key)), "linux/amd64");
+      await checkChecksum(info.key, await download(info.key));
+    } finally {
+      onCommand = undefined;
+      other.destroy();
     }
   });
 
