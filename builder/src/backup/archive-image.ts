@@ -51,7 +51,12 @@ interface Context extends ArchiveImageArgs {
 }
 
 export async function archiveImage(args: ArchiveImageArgs): Promise<BackupInfo> {
-  const image = parseImageRef(args.imageRef);
+  let image: ImageRef;
+  try {
+    image = parseImageRef(args.imageRef);
+  } catch (err) {
+    throw new BackupError(`cannot archive: ${(err as Error).message}`, { cause: err });
+  }
   if (image.digest === undefined) {
     throw new BackupError(
       `${JSON.stringify(args.imageRef)} has no digest; archive the pushed image as name@sha256:…`,
