@@ -1,7 +1,9 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/", "node_modules/", ".stack/", ".builder/", "coverage/", "**/*.mjs", "eslint.config.js"] },
+  {
+    ignores: ["dist/", "node_modules/", ".stack/", ".builder/", "coverage/", "**/*.mjs", "eslint.config.js"],
+  },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -51,11 +51,14 @@ const tagTemplateSchema = z
   .min(1)
   .max(128)
   .refine((v) => /^[A-Za-z0-9_.{}-]+$/.test(v) && !v.startsWith("-") && !v.startsWith("."), {
-    message: "a tag template is letters, digits, '_', '.', '-' and {placeholders}, not starting with '-' or '.'",
+    message:
+      "a tag template is letters, digits, '_', '.', '-' and {placeholders}, not starting with '-' or '.'",
   })
   .refine(
     (v) =>
-      [...v.matchAll(/\{([^}]*)\}/g)].every((m) => (TAG_TEMPLATE_FIELDS as readonly string[]).includes(m[1]!)),
+      [...v.matchAll(/\{([^}]*)\}/g)].every((m) =>
+        (TAG_TEMPLATE_FIELDS as readonly string[]).includes(m[1]!),
+      ),
     { message: `tag placeholders are ${TAG_TEMPLATE_FIELDS.map((f) => `{${f}}`).join(" ")}` },
   );
 
@@ -83,7 +86,9 @@ export const targetConfigSchema = z.strictObject({
   tags: z.array(tagTemplateSchema).min(1).default(["{ref}", "sha-{shortSha}"]),
   platforms: z.array(platformSchema).min(1).default(["linux/amd64"]),
   buildArgs: buildArgsSchema.default({}),
-  buildContexts: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/), namedContextSchema).default({}),
+  buildContexts: z
+    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/), namedContextSchema)
+    .default({}),
   secrets: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]+$/), envNameSchema)
     .default({})
@@ -93,9 +98,17 @@ export const targetConfigSchema = z.strictObject({
     .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/)
     .nullable()
     .default(null),
-  smoke: z.string().min(1).nullable().default(null).describe("Smoke file, relative to the source root or config dir."),
+  smoke: z
+    .string()
+    .min(1)
+    .nullable()
+    .default(null)
+    .describe("Smoke file, relative to the source root or config dir."),
   cache: cacheConfigSchema.default({ local: true, registryRef: null, maxBytes: null }),
-  watch: z.array(z.string().min(1)).default([]).describe("Globs of paths whose change triggers a webhook rebuild."),
+  watch: z
+    .array(z.string().min(1))
+    .default([])
+    .describe("Globs of paths whose change triggers a webhook rebuild."),
   backup: z.strictObject({ r2: z.boolean().default(false) }).default({ r2: false }),
   schedule: z.boolean().default(false).describe("Rebuilt by POST /v1/hooks/schedule without a target list."),
   push: z.boolean().default(true).describe("Push by default (requests may override)."),

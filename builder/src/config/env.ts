@@ -97,9 +97,12 @@ export const envSchema = z.object({
   BUILDER_API_TOKEN: token,
   BUILDER_READ_TOKEN: token,
   BUILDER_WEBHOOK_SECRET: optionalString,
-  BUILDER_BUILDX_BUILDER: optionalString.refine((v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v), {
-    message: "a buildx builder name is letters, digits, '_', '.' or '-'",
-  }),
+  BUILDER_BUILDX_BUILDER: optionalString.refine(
+    (v) => v === undefined || /^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(v),
+    {
+      message: "a buildx builder name is letters, digits, '_', '.' or '-'",
+    },
+  ),
   BUILDER_DOCKER: z.string().default("docker").describe("The docker CLI to run (buildx is its plugin)."),
   BUILDER_NOTIFY_URL: url,
   BUILDER_NOTIFY_SECRET: optionalString,

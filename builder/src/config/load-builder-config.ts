@@ -47,7 +47,10 @@ export function parseBuilderConfig(text: string, file: string): BuilderConfig {
  * Loads `file`; when `file` is the default path and it does not exist, falls back to the
  * bundled example so a fresh machine works without any config.
  */
-export async function loadBuilderConfig(file: string, opts: { isDefault: boolean }): Promise<LoadedBuilderConfig> {
+export async function loadBuilderConfig(
+  file: string,
+  opts: { isDefault: boolean },
+): Promise<LoadedBuilderConfig> {
   const abs = path.resolve(file);
   let text: string;
   try {

@@ -5,7 +5,10 @@ import { loadBuilderConfig, type LoadedBuilderConfig } from "./load-builder-conf
 
 export const DEFAULT_CONFIG_FILE = "./builder.config.json";
 
-export function loadConfiguredBuilderConfig(env: BuilderEnv, explicit?: string): Promise<LoadedBuilderConfig> {
+export function loadConfiguredBuilderConfig(
+  env: BuilderEnv,
+  explicit?: string,
+): Promise<LoadedBuilderConfig> {
   const file = explicit ?? env.BUILDER_CONFIG ?? DEFAULT_CONFIG_FILE;
   return loadBuilderConfig(file, { isDefault: explicit === undefined && env.BUILDER_CONFIG === undefined });
 }

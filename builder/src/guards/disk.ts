@@ -40,16 +40,23 @@ export function formatBytes(n: number): string {
 export function describeLowDisk(usage: DiskUsage, t: DiskThresholds): string | undefined {
   const reasons: string[] = [];
   if (usage.freeBytes < t.minFreeBytes) {
-    reasons.push(`${formatBytes(usage.freeBytes)} free, below BUILDER_MIN_FREE_BYTES (${formatBytes(t.minFreeBytes)})`);
+    reasons.push(
+      `${formatBytes(usage.freeBytes)} free, below BUILDER_MIN_FREE_BYTES (${formatBytes(t.minFreeBytes)})`,
+    );
   }
   if (usage.freePercent < t.minFreePercent) {
-    reasons.push(`${usage.freePercent.toFixed(1)}% free, below BUILDER_MIN_FREE_PERCENT (${t.minFreePercent}%)`);
+    reasons.push(
+      `${usage.freePercent.toFixed(1)}% free, below BUILDER_MIN_FREE_PERCENT (${t.minFreePercent}%)`,
+    );
   }
   return reasons.length ? `not enough free space on ${usage.path}: ${reasons.join(" and ")}` : undefined;
 }
 
 /** Checks every path; returns the first problem found, or undefined. */
-export async function checkDiskSpace(paths: readonly string[], t: DiskThresholds): Promise<string | undefined> {
+export async function checkDiskSpace(
+  paths: readonly string[],
+  t: DiskThresholds,
+): Promise<string | undefined> {
   for (const p of paths) {
     const problem = describeLowDisk(await resolveDiskUsage(p), t);
     if (problem) return problem;

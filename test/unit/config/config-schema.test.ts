@@ -35,9 +35,15 @@ describe("parseBuilderConfig", () => {
   it.each([
     [minimal({ worker: { ...worker, extra: 1 } }), "targets.worker"],
     [minimal({ worker }, { surprise: true }), "surprise"],
-    [minimal({ worker: { ...worker, context: "../up" } }), "targets.worker.context: a path must not contain '..'"],
+    [
+      minimal({ worker: { ...worker, context: "../up" } }),
+      "targets.worker.context: a path must not contain '..'",
+    ],
     [minimal({ worker: { ...worker, context: "/abs" } }), "targets.worker.context: a path must be relative"],
-    [minimal({ worker: { ...worker, dockerfile: "-f" } }), "targets.worker.dockerfile: a path must not start with '-'"],
+    [
+      minimal({ worker: { ...worker, dockerfile: "-f" } }),
+      "targets.worker.dockerfile: a path must not start with '-'",
+    ],
     [minimal({ worker: { ...worker, source: "nope" } }), 'source "nope" is not defined in sources'],
     [minimal({ worker: { ...worker, tags: ["{branch}"] } }), "targets.worker.tags.0: tag placeholders are"],
     [minimal({ worker: { ...worker, platforms: ["amd64"] } }), "targets.worker.platforms.0"],
@@ -53,8 +59,8 @@ describe("parseBuilderConfig", () => {
   });
 
   it("quotes the bad value", () => {
-    expect(() => parseBuilderConfig(minimal({ worker: { ...worker, platforms: ["amd64"] } }), "f.json")).toThrow(
-      '(got "amd64")',
-    );
+    expect(() =>
+      parseBuilderConfig(minimal({ worker: { ...worker, platforms: ["amd64"] } }), "f.json"),
+    ).toThrow('(got "amd64")');
   });
 });
