@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -6,11 +6,14 @@ import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import tar from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { waitFor } from "../../helpers/wait-for.js";
 import { UploadError } from "../../../builder/src/source/source-error.js";
 import { ingestUpload } from "../../../builder/src/source/upload.js";
 
 interface E {
   name: string;
+  /** Raw content (binary); `content` is for text. */
+  data?: Buffer;
   type?: "file" | "directory" | "symlink" | "link" | "character-device" | "fifo" | "block-device";
   linkname?: string;
   content?: string;
@@ -24,9 +27,9 @@ async function makeTar(entries: E[]): Promise<Buffer> {
     for await (const c of pack as unknown as AsyncIterable<Buffer>) chunks.push(c);
   })();
   for (const e of entries) {
-    const { content, ...header } = e;
+    const { content, data, ...header } = e;
     await new Promise<void>((resolve, reject) =>
-      pack.entry({ type: "file", mode: 0o644, ...header }, content ?? "", (err) =>
+      pack.entry({ type: "file", mode: 0o644, ...header }, data ?? content ?? "", (err) =>
         err ? reject(err) : resolve(),
       ),
     );
@@ -55,6 +58,32 @@ const GOOD: E[] = [
   { name: "app/hard", type: "link", linkname: "app/main.py" },
   { name: "./dotted/./file.txt", content: "x" },
 ];
+
+/** Delivers `body` in chunks of the given sizes, cycling, as a slow network would. */
+function chunked(body: Buffer, sizes: number[]): Readable {
+  const parts: Buffer[] = [];
+  for (let at = 0, i = 0; at < body.length; i++) {
+    const n = sizes[i % sizes.length]!;
+    parts.push(body.subarray(at, at + n));
+    at += n;
+  }
+  return Readable.from(parts);
+}
+
+/** Large files past the batch size with odd lengths, many small ones, a repeated name, a link. */
+function mixedEntries(): E[] {
+  const entries: E[] = [
+    { name: "big/a.bin", data: randomBytes(3 * 1024 * 1024 + 17) },
+    { name: "dup.txt", content: "first version, longer than the second" },
+  ];
+  for (let i = 0; i < 300; i++) entries.push({ name: `src/p${i % 7}/f${i}.py`, data: randomBytes(i * 37) });
+  entries.push(
+    { name: "big/b.bin", data: randomBytes(1024 * 1024) },
+    { name: "dup.txt", content: "second" },
+    { name: "src/p0/f299-hard", type: "link", linkname: "src/p5/f299.py" },
+  );
+  return entries;
+}
 
 async function expectNothingLeft(): Promise<void> {
   expect(await readdir(work)).toEqual([]);
@@ -90,6 +119,44 @@ describe("ingestUpload", () => {
       gzip: true,
     });
     expect(res.files).toBe(1);
+  });
+
+  it.each([false, true])(
+    "unpacks a mixed archive byte for byte from odd-sized chunks (gzip %s)",
+    async (gz) => {
+      const entries = mixedEntries();
+      const raw = await makeTar(entries);
+      const body = gz ? gzipSync(raw) : raw;
+      const res = await ingestUpload(chunked(body, [1, 7777, 65536, 3]), {
+        maxBytes: 64 << 20,
+        destDir: dest,
+      });
+      expect(res).toEqual({
+        sha256: createHash("sha256").update(body).digest("hex"),
+        bytes: body.length,
+        files: entries.length,
+        dir: dest,
+      });
+      const last = new Map(entries.filter((e) => e.type === undefined).map((e) => [e.name, e]));
+      // Compared by digest: a deep equality over megabytes of bytes takes tens of seconds.
+      const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+      for (const [name, e] of last) {
+        expect(sha(await readFile(path.join(dest, name))), name).toBe(
+          sha(e.data ?? Buffer.from(e.content ?? "")),
+        );
+      }
+      expect(await readFile(path.join(dest, "dup.txt"), "utf8")).toBe("second");
+      expect((await stat(path.join(dest, "src/p0/f299-hard"))).ino).toBe(
+        (await stat(path.join(dest, "src/p5/f299.py"))).ino,
+      );
+    },
+  );
+
+  it("accepts an empty archive", async () => {
+    const body = await makeTar([]);
+    const res = await ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest });
+    expect(res).toMatchObject({ bytes: body.length, files: 0 });
+    expect(await readdir(dest)).toEqual([]);
   });
 
   const BAD: [string, E[], RegExp][] = [
@@ -168,6 +235,33 @@ describe("ingestUpload", () => {
       await expectNothingLeft();
     },
   );
+
+  it("leaves nothing behind when a bad entry follows many small and large writes", async () => {
+    const body = gzipSync(await makeTar([...mixedEntries(), { name: "../escape", content: "x" }]));
+    await expect(ingestUpload(chunked(body, [65536]), { maxBytes: 64 << 20, destDir: dest })).rejects.toThrow(
+      /entry "..\/escape" has a '\.\.' segment/,
+    );
+    await expectNothingLeft();
+  });
+
+  it("rejects a tar truncated inside a large file and leaves nothing behind", async () => {
+    const raw = await makeTar(mixedEntries());
+    const err = await ingestUpload(Readable.from([raw.subarray(0, 2 * 1024 * 1024)]), {
+      maxBytes: 64 << 20,
+      destDir: dest,
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UploadError);
+    expect((err as Error).message).toMatch(/not a valid tar archive/);
+    await expectNothingLeft();
+  });
+
+  it("counts the gzip body, not what it unpacks to, against maxBytes", async () => {
+    const body = gzipSync(await makeTar([{ name: "noise", data: randomBytes(300_000) }]));
+    await expect(ingestUpload(Readable.from([body]), { maxBytes: 200_000, destDir: dest })).rejects.toThrow(
+      "the upload is larger than the limit of 200000 bytes (BUILDER_MAX_UPLOAD_BYTES)",
+    );
+    await expectNothingLeft();
+  });
 
   it("rejects too many entries", async () => {
     const body = await makeTar(Array.from({ length: 12 }, (_, i) => ({ name: `f${i}`, content: "x" })));
@@ -252,6 +346,27 @@ describe("ingestUpload", () => {
     const slow = new Readable({ read() {} });
     const p = ingestUpload(slow, { maxBytes: 1 << 20, destDir: dest, signal: ac.signal });
     slow.push(Buffer.alloc(1000));
+    ac.abort();
+    await expect(p).rejects.toMatchObject({ name: "AbortError" });
+    await expectNothingLeft();
+  });
+
+  it("stops when aborted in the middle of a large file and removes what was written", async () => {
+    const raw = await makeTar([{ name: "small.txt", content: "s" }, ...mixedEntries()]);
+    const ac = new AbortController();
+    const slow = new Readable({ read() {} });
+    const p = ingestUpload(slow, { maxBytes: 64 << 20, destDir: dest, signal: ac.signal });
+    slow.push(raw.subarray(0, 2 * 1024 * 1024));
+    await waitFor(
+      () =>
+        stat(path.join(dest, "big/a.bin")).then(
+          (s) => s.size >= 1024 * 1024,
+          () => false,
+        ),
+      {
+        what: "the large file to be partly written",
+      },
+    );
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: "AbortError" });
     await expectNothingLeft();
