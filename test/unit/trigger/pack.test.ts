@@ -78,4 +78,16 @@ describe("packContext", () => {
     const packed = packContext(dir, await resolveContextFilter(dir));
     expect([...(await entries(packed.stream)).keys()]).toEqual(["f"]);
   });
+
+  it("reports a read error as such, apart from the upload being torn down", async () => {
+    const gone = packContext(path.join(dir, "missing"), await resolveContextFilter(dir));
+    gone.stream.resume();
+    await expect(gone.done).rejects.toThrow(/ENOENT/);
+    expect(gone.readError()?.message).toMatch(/ENOENT/);
+    await writeFile(path.join(dir, "f"), Buffer.alloc(4 * 1024 * 1024, 7));
+    const torn = packContext(dir, await resolveContextFilter(dir));
+    torn.stream.destroy();
+    await torn.done.catch(() => undefined);
+    expect(torn.readError()).toBeUndefined();
+  });
 });

@@ -71,13 +71,9 @@ async function sendChecked(
   } catch (err) {
     // A file that cannot be read stops the upload; say which, not "connection reset".
     const p = packed();
-    const packError =
-      p &&
-      (await p.done.then(
-        () => undefined,
-        (e: Error) => e,
-      ));
-    if (packError) throw usageError(`--context could not be packed: ${packError.message}`);
+    if (p) await p.done.catch(() => undefined);
+    const readError = p?.readError();
+    if (readError) throw usageError(`--context could not be packed: ${readError.message}`);
     throw err;
   }
 }

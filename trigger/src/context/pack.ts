@@ -23,8 +23,18 @@ export interface PackStats {
 export interface PackedContext {
   stream: Readable;
   stats: PackStats;
-  /** Resolves when packing is done; rejects with the read error that stopped it. */
+  /** Resolves when packing is done; rejects with the error that stopped it. */
   done: Promise<void>;
+  /** Set when reading the directory failed (as opposed to the upload being torn down). */
+  readError(): Error | undefined;
+}
+
+/** A file system error while reading the context (not one caused by the request ending). */
+function isReadError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return (
+    typeof code === "string" && /^E[A-Z]+$/.test(code) && (err as NodeJS.ErrnoException).syscall !== undefined
+  );
 }
 
 export async function resolveContextFilter(dir: string): Promise<ContextFilter> {
@@ -51,16 +61,20 @@ export function packContext(dir: string, filter: ContextFilter): PackedContext {
       cb(null, chunk);
     },
   });
+  let readError: Error | undefined;
   const done = (async () => {
     await walk(dir, "", filter, tar, stats);
     tar.finalize();
   })();
-  done.catch((err: Error) => tar.destroy(err));
+  done.catch((err: Error) => {
+    if (isReadError(err)) readError = err;
+    tar.destroy(err);
+  });
   const piped = pipeline(tar, gzip, counter).catch(() => {
     // The same error reaches the consumer through `counter` and the caller through `done`.
   });
   void piped;
-  return { stream: counter, stats, done };
+  return { stream: counter, stats, done, readError: () => readError };
 }
 
 async function walk(
