@@ -34,6 +34,7 @@ function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
     metrics,
     openapi: (c) => openapi(c, deps.version ?? "0.0.0"),
     dashboard: async (c) => c.html(renderBuildList((await deps.service.list({ limit: 100 })).builds)),
+    dashboardEvents: getBuildLogs,
     dashboardBuild: async (c) => c.html(renderBuildPage(await loadBuild(deps, c.req.param("id") ?? ""))),
   };
 }
@@ -50,12 +51,12 @@ function authorize(c: Context, deps: AppDeps, route: RouteSpec): void {
     assertAccess(resolveAccess(tokens, presented.token), route.access, presented);
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) {
-      // The dashboard's pages ask the browser for credentials (read token as password).
+      // The dashboard's pages ask the browser for credentials (read token as password). API
+      // routes offer Bearer and Basic: the dashboard's fetch and EventSource calls must be
+      // answerable by a browser that has the Basic credentials but did not send them.
       const isPage = route.id === "dashboard" || route.id === "dashboardBuild";
-      c.header(
-        "WWW-Authenticate",
-        isPage ? 'Basic realm="comfyume-builder", charset="UTF-8"' : 'Bearer realm="comfyume-builder"',
-      );
+      const basic = 'Basic realm="comfyume-builder", charset="UTF-8"';
+      c.header("WWW-Authenticate", isPage ? basic : `Bearer realm="comfyume-builder", ${basic}`);
     }
     throw err;
   }

@@ -84,9 +84,10 @@ function smokeTable(b: BuildRecord): string {
 }
 
 // The live log: EventSource replays from the start and resumes with Last-Event-ID on
-// reconnect; lines are appended as text nodes, never parsed as HTML.
+// reconnect; lines are appended as text nodes, never parsed as HTML. It reads
+// /builds/:id/events (beside the page) so the browser's Basic credentials go with it.
 const BUILD_SCRIPT = `(function(){var id=document.body.dataset.build,log=document.getElementById("log"),
-st=document.getElementById("status");var es=new EventSource("/v1/builds/"+encodeURIComponent(id)+"/logs");
+st=document.getElementById("status");var es=new EventSource("/builds/"+encodeURIComponent(id)+"/events");
 es.addEventListener("log",function(e){var d=JSON.parse(e.data);log.appendChild(document.createTextNode(d.line+"\\n"));
 log.scrollTop=log.scrollHeight;});es.addEventListener("status",function(e){st.textContent=JSON.parse(e.data).status;});
 es.addEventListener("end",function(e){var b=JSON.parse(e.data);st.textContent=b.status;es.close();

@@ -33,7 +33,8 @@ export type RouteId =
   | "metrics"
   | "openapi"
   | "dashboard"
-  | "dashboardBuild";
+  | "dashboardBuild"
+  | "dashboardEvents";
 
 export interface RouteResponse {
   description: string;
@@ -229,6 +230,18 @@ export const ROUTES: readonly RouteSpec[] = [
     access: "read",
     hidden: true,
     responses: { 200: { description: "HTML" } },
+  },
+  {
+    // The build page's live log, under the page's own path: browsers send cached Basic
+    // credentials preemptively only below the directory of the page that was authenticated,
+    // and EventSource never answers a 401 challenge itself.
+    id: "dashboardEvents",
+    method: "get",
+    path: "/builds/:id/events",
+    summary: "Dashboard live log (SSE).",
+    access: "read",
+    hidden: true,
+    responses: { 200: { description: "SSE" } },
   },
 ];
 
