@@ -136,7 +136,7 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
     } catch (err) {
       outcome = ctx.signal.aborted ? "cancelled" : "failed";
       message = (err as Error).message;
-      throw err;
+      throw toPhaseFailure(name, err);
     } finally {
       const finished = now();
       ctx.record = await ctx.sink.update((r) =>
@@ -153,6 +153,43 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
       );
     }
   }
+}
+
+const PHASE_CODES: Record<PhaseName, ErrorCode> = {
+  source: "SOURCE_FAILED",
+  build: "BUILD_FAILED",
+  push: "PUSH_FAILED",
+  smoke: "SMOKE_FAILED",
+  backup: "BACKUP_FAILED",
+};
+/** Codes a module's error may give a failed build; anything else gets its phase's code. */
+const BUILD_CODES = new Set<string>([
+  ...Object.values(PHASE_CODES),
+  "DISK_LOW",
+  "TIMEOUT",
+  "CANCELLED",
+  "INTERRUPTED",
+]);
+
+/**
+ * Errors of the modules a phase calls (SourceError, PushVerificationError, BackupError,
+ * SmokeError, BuildxError...) carry their own `code`; a build records it when it is a
+ * build outcome, else the phase's own code — never INTERNAL for a known failure.
+ */
+function toPhaseFailure(phase: PhaseName, err: unknown): unknown {
+  if (err instanceof PhaseFailure) return err;
+  // Programming errors stay what they are: the build ends as INTERNAL with the stack in its log.
+  if (
+    !(err instanceof Error) ||
+    [TypeError, RangeError, ReferenceError, SyntaxError].some((t) => err instanceof t)
+  ) {
+    return err;
+  }
+  const code = (err as { code?: unknown }).code;
+  return new PhaseFailure(
+    typeof code === "string" && BUILD_CODES.has(code) ? (code as ErrorCode) : PHASE_CODES[phase],
+    err.message,
+  );
 }
 
 function setPhase(r: BuildRecord, name: PhaseName, patch: Partial<BuildRecord["phases"][number]>): void {

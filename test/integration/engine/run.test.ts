@@ -111,6 +111,15 @@ describe("comfyume-builder run", () => {
     expect(res.record!.phases.find((p) => p.name === "push")).toMatchObject({ status: "skipped" });
   });
 
+  it("fails with SOURCE_FAILED when the target's context is not in the source", async () => {
+    await fx.target("nocontext", "", { context: "does-not-exist", dockerfile: "does-not-exist/Dockerfile" });
+    const res = await fx.run(["nocontext"]);
+    expect(res.code).toBe(1);
+    expect(res.record!.error).toMatchObject({ code: "SOURCE_FAILED" });
+    expect(res.record!.error!.message).toContain('"does-not-exist" does not exist in the source');
+    expect(res.record!.phases[0]).toMatchObject({ name: "source", status: "failed" });
+  });
+
   it("fails a failing smoke test with SMOKE_FAILED and exit 3, and keeps the pushed tags", async () => {
     const res = await fx.run(["smokefail"]);
     expect(res.code).toBe(3);

@@ -17,8 +17,9 @@ export async function runBackupPhase(ctx: BuildContext): Promise<string | void> 
     import("../../backup/archive-image.js"),
     import("../../backup/r2.js"),
   ]);
+  const s3 = createR2Client(r2);
   const backup = await archiveImage({
-    s3: createR2Client(r2),
+    s3,
     bucket: r2.bucket,
     registry: createRegistryClient(ctx),
     imageRef: `${target.image}@${record.digest}`,
@@ -26,7 +27,7 @@ export async function runBackupPhase(ctx: BuildContext): Promise<string | void> 
     date: (deps.now?.() ?? new Date()).toISOString().slice(0, 10),
     signal: ctx.signal,
     onLine: (line) => ctx.sink.log("system", `backup: ${line}`),
-  });
+  }).finally(() => s3.destroy()); // keep-alive sockets must not outlive the build
   ctx.record = await ctx.sink.update((r) => {
     r.backup = backup;
   });
