@@ -9,6 +9,7 @@ import path from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { UploadedContext } from "./deps.js";
+import { invalidRequest } from "./errors.js";
 import { tooLarge } from "./request-body.js";
 
 export type Ingest = (
@@ -42,6 +43,12 @@ export function createContextIngester(uploadsDir: string, ingest: Ingest): Conte
     source.once("error", (err) => metered.destroy(err));
     source.pipe(metered);
     const result = await ingest(metered, { maxBytes: opts.maxBytes, destDir: incoming, signal: opts.signal });
+    if (result.files === 0) {
+      await rm(incoming, { recursive: true, force: true });
+      throw invalidRequest(
+        "The uploaded context has no files; send a tar or gzipped tar archive with a Dockerfile.",
+      );
+    }
     const final = path.join(uploadsDir, result.sha256);
     try {
       await rename(incoming, final);
