@@ -15,6 +15,8 @@ export interface ImageBuildSpec {
   tag: string;
   contexts?: Record<string, string>;
   buildArgs?: Record<string, string>;
+  /** Build secrets: id -> source file. */
+  secrets?: Record<string, string>;
   /** RUN steps use the host's network (to reach loopback servers such as a package index). */
   hostNetwork?: boolean;
   push?: boolean;
@@ -27,6 +29,7 @@ export function buildImageArgv(spec: ImageBuildSpec): string[] {
     argv.push("--build-context", `${name}=${value}`);
   for (const [name, value] of Object.entries(spec.buildArgs ?? {}))
     argv.push("--build-arg", `${name}=${value}`);
+  for (const [id, src] of Object.entries(spec.secrets ?? {})) argv.push("--secret", `id=${id},src=${src}`);
   if (spec.hostNetwork) argv.push("--network=host");
   argv.push("--metadata-file", spec.metadataFile, "-t", spec.tag);
   if (spec.push) argv.push("--push");
@@ -62,4 +65,25 @@ export async function docker(args: string[]): Promise<string> {
   const result = await run([DOCKER, ...args], { keepLines: 400 });
   if (result.exitCode !== 0) throw new Error(`docker ${args.join(" ")} failed: ${result.stderr.join("\n")}`);
   return result.stdout.join("\n");
+}
+
+/**
+ * Builds Dockerfile.builder against the stand-in bases. `caBundle`: a CA bundle for npm
+ * behind a TLS-intercepting proxy (the optional npm_ca build secret), or undefined.
+ */
+export function buildBuilderImage(
+  mirror: string,
+  tag: string,
+  caBundle: string | undefined,
+): Promise<BuiltImage> {
+  return buildImage({
+    dockerfile: "Dockerfile.builder",
+    tag,
+    contexts: {
+      "node:22-bookworm-slim": `docker-image://${mirror}/stand-in/node:22-bookworm-slim`,
+      "docker:26.1.5-cli": `docker-image://${mirror}/stand-in/docker-cli:26.1.5`,
+      "docker/buildx-bin:0.13.1": `docker-image://${mirror}/stand-in/buildx-bin:0.13.1`,
+    },
+    ...(caBundle ? { secrets: { npm_ca: caBundle } } : {}),
+  });
 }

@@ -2,17 +2,19 @@
 // Debian python3 stand-in, ComfyUI for a small stand-in tree and the torch index for a
 // PEP 503 index on loopback (reached with --network=host), then runs its start script in
 // a container with no GPU.
+import { statSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stack } from "../../helpers/stack-env.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { startPackageIndex, type PackageIndex } from "./pep503-index.js";
 import { run } from "../../../builder/src/process/spawn.js";
-import { buildImage, docker, DOCKER, REPO_ROOT, type BuiltImage } from "./image-build.js";
+import { buildBuilderImage, buildImage, docker, DOCKER, REPO_ROOT, type BuiltImage } from "./image-build.js";
 
 const FIXTURES = path.join(REPO_ROOT, "test/fixtures/worker");
 let index: PackageIndex;
 let image: BuiltImage;
+let builder: BuiltImage;
 const containers: string[] = [];
 
 beforeAll(async () => {
@@ -28,11 +30,20 @@ beforeAll(async () => {
     hostNetwork: true,
     push: true,
   });
-}, 600_000);
+  // The smoke test runs through `comfyume-builder smoke` in the builder image (cached layers
+  // when builder-image.test.ts ran first).
+  builder = await buildBuilderImage(
+    stack().mirror,
+    `comfyume-builder:smoke-${process.pid}`,
+    process.env.NODE_EXTRA_CA_CERTS,
+  );
+}, 900_000);
 
 afterAll(async () => {
   for (const name of containers) await docker(["rm", "-f", name]).catch(() => undefined); // already gone is fine
-  if (image) await docker(["rmi", image.tag]).catch(() => undefined); // another file may still use it; fine
+  for (const built of [image, builder]) {
+    if (built) await docker(["rmi", built.tag]).catch(() => undefined); // another file may still use it; fine
+  }
   await index?.close();
 });
 
@@ -137,5 +148,37 @@ describe("Dockerfile.worker", () => {
     ]);
     expect(out).toContain("torch==2.6.0");
     expect(out).toContain("2.6.0+cu124 12.4");
+  });
+
+  it("passes smoke/worker.yaml through `comfyume-builder smoke`, inside BuildKit, by digest", async () => {
+    const socket = stack().dockerHost.replace(/^unix:\/\//, "");
+    const ref = `${image.tag.replace(/:[^:/]+$/, "")}@${image.digest}`;
+    const result = await run(
+      [
+        DOCKER,
+        "run",
+        "--rm",
+        "--network",
+        "host",
+        "--group-add",
+        String(statSync(socket).gid),
+        "-v",
+        `${socket}:/var/run/docker.sock`,
+        "-e",
+        "BUILDER_CONFIG=/app/deploy/builder.config.json",
+        builder.tag,
+        "comfyume-builder",
+        "smoke",
+        ref,
+        "--file",
+        "/app/smoke/worker.yaml",
+      ],
+      { keepLines: 200 },
+    );
+    const out = result.stderr.join("\n");
+    expect(result.exitCode, out).toBe(0);
+    expect(out).toContain("PASS torch is a CUDA build");
+    expect(out).toContain("PASS ComfyUI imports in CPU mode");
+    expect(out).toMatch(/\d+ passed, 0 failed/);
   });
 });
