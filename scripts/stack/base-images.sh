@@ -24,11 +24,11 @@ busybox_image() {
   dir=$(mktemp -d)
   for arch in amd64 arm64; do
     local deb
-    deb=$(ls "$IMAGE_CACHE"/busybox-static_*_"$arch".deb 2>/dev/null | head -1 || true)
+    deb=$(find "$IMAGE_CACHE" -maxdepth 1 -name "busybox-static_*_$arch.deb" | head -1)
     if [ -z "$deb" ]; then
       # apt warns that _apt cannot write here; the download is fine.
       (cd "$IMAGE_CACHE" && apt-get download -qq "busybox-static:$arch" 2>/dev/null)
-      deb=$(ls "$IMAGE_CACHE"/busybox-static_*_"$arch".deb | head -1)
+      deb=$(find "$IMAGE_CACHE" -maxdepth 1 -name "busybox-static_*_$arch.deb" | head -1)
     fi
     dpkg-deb -x "$deb" "$dir/x-$arch"
     cp "$dir/x-$arch/bin/busybox" "$dir/busybox-$arch"

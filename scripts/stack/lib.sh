@@ -1,3 +1,5 @@
+# shellcheck shell=bash
+# shellcheck disable=SC2034 # the variables are used by the scripts that source this file
 # Shared by the stack scripts: where the stack lives and how to tell if a pid is ours.
 # The Docker engine and its bridge are machine-wide, so the stack is one per machine
 # (COMFYUME_STACK_DIR); every checkout on the machine reuses it.

@@ -18,6 +18,16 @@ describe("deploy scripts", () => {
     "deploy/builder-entrypoint.sh",
     "deploy/worker/start-worker.sh",
     "scripts/stack/base-images.sh",
+    "scripts/stack/install-packages.sh",
+    "scripts/stack/start.sh",
+    "scripts/stack/stop.sh",
+    "scripts/stack/lib.sh",
+    "scripts/setup.sh",
+    "scripts/test.sh",
+    "scripts/start.sh",
+    "scripts/bench.sh",
+    "examples/worker/start-worker.sh",
+    ".ci/run",
   ])("shellcheck passes on %s", async (file) => {
     // -x follows `. lib.sh`; warnings and errors fail, style notes (info) do not.
     const result = await run(["shellcheck", "-x", "-S", "warning", file], { cwd: ROOT });
