@@ -7,6 +7,7 @@ import { buildAuthHeaders, type ConnectionSettings } from "../config/settings.js
 import { TriggerError } from "../errors.js";
 import { backoffDelay, delay, parseRetryAfter } from "./backoff.js";
 import { COLD_STATUSES, errorFromResponse, isRetryableNetworkError, networkErrorCode } from "./errors.js";
+import { loadRequest } from "./undici-request.js";
 
 export interface SendOptions {
   method: "GET" | "POST";
@@ -42,7 +43,7 @@ export class BuilderClient {
 
   /** Sends until the builder answers with something other than a cold-start status. */
   async send(options: SendOptions): Promise<Answer> {
-    const { request } = await import("undici");
+    const request = await loadRequest();
     const started = Date.now();
     for (let attempt = 1; ; attempt++) {
       let reason: string;
