@@ -1,7 +1,7 @@
 // Puts planned tar entries on disk, only ever inside `root` and never through a
 // symlink (upload-entry.ts decides what is allowed; this decides how it is written).
-// Speed: large files go out in 1 MiB writev batches with one batch in flight while
-// the next is read; small files are collected (bounded by SMALL_FILE_BYTES) and
+// Speed: large files go out in 1 MiB writev batches at explicit offsets, a few in
+// flight while the next is read; small files are collected (bounded by SMALL_FILE_BYTES) and
 // written in the background, a few at a time, so one file's open/write/close round
 // trips overlap the next entry's parsing. `settle()` waits for every background
 // write, so a caller that removes the tree after a failure never races a write.
