@@ -31,10 +31,11 @@ async function replayTail(
   id: string,
   after: number,
   emit: FollowOptions["emit"],
+  before = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   let last = after;
   for (const line of await store.readLog(id, after)) {
-    if (line.seq > last) {
+    if (line.seq > last && line.seq < before) {
       emit({ type: "log", line });
       last = line.seq;
     }
@@ -110,6 +111,8 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
     for (;;) {
       for await (const line of store.followLog(id, { afterSeq: last, signal })) {
         if (line.seq <= last) continue;
+        // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
+        if (line.seq > last + 1) last = await replayTail(store, id, last, emit, line.seq);
         emit({ type: "log", line });
         last = line.seq;
       }

@@ -1,0 +1,150 @@
+// HTTP service benchmark against a real `comfyume-builder serve` process on the real stack:
+// (a) 50 clients polling GET /v1/builds/:id for 10 s while a build runs (req/s, p99);
+// (b) 200 SSE followers of one running build (all get every line; builder RSS growth);
+// (c) a 1 GiB context upload (builder RSS growth; ingest time vs `tar -x` from a pipe).
+// Run: node --import tsx bench/http-api.ts (or npm run bench).
+import { execFileSync } from "node:child_process";
+import { createReadStream } from "node:fs";
+import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { Pool, request } from "undici";
+import { createBuilderFixture, spawnBuilder, type SpawnedBuilder } from "../test/helpers/builder-server.js";
+import { fmtMiB, percentile, resolveRss, sampleRss } from "./http-helpers.js";
+
+async function submit(b: SpawnedBuilder, buildArgs: Record<string, string>): Promise<string> {
+  const res = await request(`${b.url}/v1/builds`, {
+    method: "POST",
+    headers: { ...b.api, "content-type": "application/json" },
+    body: JSON.stringify({
+      target: "slow",
+      smoke: false,
+      buildArgs: { NONCE: `${Date.now()}`, ...buildArgs },
+    }),
+  });
+  const rec = (await res.body.json()) as { id: string };
+  return rec.id;
+}
+
+async function cancel(b: SpawnedBuilder, id: string): Promise<void> {
+  const res = await request(`${b.url}/v1/builds/${id}/cancel`, { method: "POST", headers: b.api });
+  await res.body.dump();
+}
+
+async function benchPolling(b: SpawnedBuilder): Promise<void> {
+  const id = await submit(b, { LINES: "400", DELAY: "0.05" });
+  const pool = new Pool(b.url, { connections: 50, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + 10_000;
+  const client = async () => {
+    while (performance.now() < deadline) {
+      const t0 = performance.now();
+      const res = await pool.request({ path: `/v1/builds/${id}`, method: "GET", headers: b.read });
+      await res.body.dump();
+      if (res.statusCode !== 200) errors++;
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: 50 }, client));
+  await pool.close();
+  await cancel(b, id);
+  latencies.sort((x, y) => x - y);
+  const rps = latencies.length / 10;
+  console.log(
+    `(a) polling: ${latencies.length} requests in 10 s = ${rps.toFixed(0)} req/s (target >= 1500), ` +
+      `p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms (target < 50), errors ${errors}`,
+  );
+}
+
+/** Follows one build's SSE stream to its end; returns the log lines it received. */
+async function follow(b: SpawnedBuilder, id: string): Promise<number> {
+  const res = await request(`${b.url}/v1/builds/${id}/logs`, {
+    headers: { ...b.read, accept: "text/event-stream" },
+  });
+  const text = await res.body.text();
+  return [...text.matchAll(/^event: log\nid: \d+\ndata: /gm)].length;
+}
+
+async function benchFollowers(b: SpawnedBuilder): Promise<void> {
+  const pid = b.child.pid!;
+  const before = await resolveRss(pid);
+  const sampler = sampleRss(pid);
+  const id = await submit(b, { LINES: "150", DELAY: "0.04" });
+  const counts = await Promise.all(Array.from({ length: 200 }, () => follow(b, id)));
+  const peak = await sampler.stop();
+  const log = await request(`${b.url}/v1/builds/${id}/logs`, { headers: b.read });
+  const total = (await log.body.text()).trimEnd().split("\n").length;
+  const complete = counts.filter((c) => c === total).length;
+  const spread = `followers got ${Math.min(...counts)}..${Math.max(...counts)} lines`;
+  console.log(
+    `(b) 200 SSE followers: ${complete}/200 got all ${total} lines; builder RSS ${fmtMiB(before)} -> peak ${fmtMiB(peak)}, ` +
+      `growth ${fmtMiB(peak - before)} (target < 100 MiB); ${spread}`,
+  );
+}
+
+async function makeContext(dir: string): Promise<string> {
+  const ctx = path.join(dir, "ctx");
+  await mkdir(ctx, { recursive: true });
+  // Only the Dockerfile reaches BuildKit: the benchmark measures the upload, not a 1 GiB build.
+  await writeFile(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
+  await writeFile(path.join(ctx, ".dockerignore"), "*\n!Dockerfile\n");
+  // Random data (incompressible, like model files) written with dd to avoid buffering it here.
+  for (let i = 0; i < 64; i++) {
+    execFileSync("dd", [
+      "if=/dev/urandom",
+      `of=${path.join(ctx, `blob-${i}.bin`)}`,
+      "bs=1M",
+      "count=16",
+      "status=none",
+    ]);
+  }
+  const tarball = path.join(dir, "ctx.tar");
+  execFileSync("tar", ["-cf", tarball, "-C", ctx, "."]);
+  await rm(ctx, { recursive: true, force: true });
+  return tarball;
+}
+
+async function benchUpload(b: SpawnedBuilder, dir: string): Promise<void> {
+  const tarball = await makeContext(dir);
+  const bytes = (await stat(tarball)).size;
+  const out = path.join(dir, "tar-x");
+  await mkdir(out);
+  const t0 = performance.now();
+  execFileSync("sh", ["-c", 'cat "$1" | tar -x -C "$2"', "sh", tarball, out]);
+  const tarMs = performance.now() - t0;
+  await rm(out, { recursive: true, force: true });
+  const pid = b.child.pid!;
+  const before = await resolveRss(pid);
+  const sampler = sampleRss(pid);
+  const t1 = performance.now();
+  const res = await request(`${b.url}/v1/builds?target=upload&smoke=false&push=false`, {
+    method: "POST",
+    headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
+    body: createReadStream(tarball),
+  });
+  const rec = (await res.body.json()) as { id?: string; error?: unknown };
+  const ingestMs = performance.now() - t1;
+  const peak = await sampler.stop();
+  if (rec.id) await cancel(b, rec.id);
+  console.log(
+    `(c) ${fmtMiB(bytes)} upload: HTTP ${res.statusCode}, ingest ${(ingestMs / 1000).toFixed(2)} s vs tar -x from a pipe ` +
+      `${(tarMs / 1000).toFixed(2)} s = ratio ${(ingestMs / tarMs).toFixed(2)} (target <= 1.5); builder RSS growth ${fmtMiB(peak - before)} (target < 150 MiB)`,
+  );
+}
+
+const dir = await mkdtemp(path.join(os.tmpdir(), "bench-http-"));
+const fx = await createBuilderFixture();
+const b = await spawnBuilder(fx, {
+  env: { BUILDER_MAX_UPLOAD_BYTES: "2GiB", BUILDER_CONCURRENCY: "2" },
+});
+try {
+  const only = process.argv[2];
+  if (!only || only === "poll") await benchPolling(b);
+  if (!only || only === "sse") await benchFollowers(b);
+  if (!only || only === "upload") await benchUpload(b, dir);
+} finally {
+  await b.stop();
+  await fx.cleanup();
+  await rm(dir, { recursive: true, force: true });
+}
