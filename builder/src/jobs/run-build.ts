@@ -116,17 +116,19 @@ async function settle(
 ): Promise<BuildRecord> {
   let record = final;
   if (!isTerminalStatus(record.status)) {
-    record = await ctx.store.update(record.id, (r) =>
-      endRecord(r, "failed", "INTERNAL", `the build runner returned with status ${final.status}`, ctx.now()),
+    const message = `the build runner returned with status ${final.status}`;
+    // Log first: followers stop once the record is terminal and every line is out.
+    sink.log("system", `build ended: failed (INTERNAL: ${message})`);
+    record = await sink.update((r) => endRecord(r, "failed", "INTERNAL", message, ctx.now()));
+  }
+  // The runner wrote the build's last line before its terminal status; only a requeue adds one.
+  const again = record.status === "interrupted" && record.attempt < ctx.settings.maxAttempts;
+  if (again) {
+    sink.log(
+      "system",
+      `attempt ${record.attempt} interrupted (${record.error?.message ?? "no reason"}); another replica will start attempt ${record.attempt + 1}`,
     );
   }
-  const again = record.status === "interrupted" && record.attempt < ctx.settings.maxAttempts;
-  sink.log(
-    "system",
-    again
-      ? `attempt ${record.attempt} interrupted (${record.error?.message ?? "no reason"}); another replica will start attempt ${record.attempt + 1}`
-      : `build ended: ${record.status}${record.error ? ` (${record.error.code}: ${record.error.message})` : ""}`,
-  );
   await sink.flush();
   if (!again) await retireBuild(ctx, record.id);
   return record;

@@ -82,9 +82,7 @@ describe("through the Verda gateway stand-in", () => {
     const full = await cli(["logs", JSON.parse(r.stdout).id as string], { env, cwd });
     const tally = (lines: string[]) =>
       lines.reduce((m, l) => m.set(l, (m.get(l) ?? 0) + 1), new Map<string, number>());
-    // Not "build ended: ...": the jobs layer writes that system line after the record is
-    // terminal (run-build.ts settle()), so the `end` event can precede it; reported to the lead.
-    const stored = tally(full.stdout.split("\n").filter((l) => l && !l.startsWith("build ended: ")));
+    const stored = tally(full.stdout.split("\n").filter((l) => l));
     const printed = tally(r.stderr.split("\n"));
     for (const [line, n] of stored) expect(printed.get(line), line).toBe(n);
     // The key went in Authorization and the builder token in X-Builder-Token.
