@@ -28,7 +28,7 @@ export interface ResolvedImage {
   digest?: string;
 }
 
-interface RawConfig {
+export interface RawConfig {
   architecture?: string;
   os?: string;
   variant?: string;
@@ -120,7 +120,7 @@ export async function resolveRegistryConfig(
   return parseImageConfig(selectPlatformConfig(parsed, options.platform));
 }
 
-interface Descriptor {
+export interface Descriptor {
   mediaType?: string;
   digest: string;
   platform?: { os?: string; architecture?: string; variant?: string };
@@ -143,10 +143,12 @@ async function readBlob(dir: string, digest: string): Promise<{ mediaType?: stri
   return JSON.parse(await readFile(file, "utf8")) as { mediaType?: string };
 }
 
-function pickManifest(manifests: Descriptor[], platform: string, where: string): Descriptor {
+export function pickManifest(manifests: Descriptor[], platform: string, where: string): Descriptor {
   const images = manifests.filter((m) => m.platform?.architecture !== "unknown"); // attestations
   const found =
     images.find((m) => !m.platform || platformOf(m) === platform) ??
+    // arm64 images often say variant v8; asking for linux/arm64 means that one too.
+    (platform === "linux/arm64" ? images.find((m) => platformOf(m) === "linux/arm64/v8") : undefined) ??
     (images.length === 1 ? images[0] : undefined);
   if (!found) {
     throw new SmokeError(

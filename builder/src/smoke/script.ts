@@ -7,7 +7,7 @@ import { expandEnv, quoteShell } from "./shell.js";
 
 export type ImageEnv = Readonly<Record<string, string>>;
 
-/** Created world-writable (1777) by the plan's root step, so any USER can write results. */
+/** World-writable (1777, copied in from the build context), so any USER can write results. */
 export const RESULTS_DIR = "/.cb-smoke";
 
 /** Result files a test writes; names are `<index>.<ext>`. */

@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { SmokeError } from "../../../builder/src/smoke/errors.js";
 import { buildSmokePlan, chooseDelimiter, listPlannedTests } from "../../../builder/src/smoke/plan.js";
 import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
 import {
@@ -9,6 +8,7 @@ import {
   buildFileExistenceScript,
 } from "../../../builder/src/smoke/script.js";
 
+const RUN = "3f0c2a9e-7d1b-4c55-9a10-0e6a5b2f8c41";
 const REF = `127.0.0.1:5001/ns/img@sha256:${"a".repeat(64)}`;
 const file = parseSmokeFile(`
 schemaVersion: "2.0.0"
@@ -27,8 +27,8 @@ metadataTest:
 `);
 
 describe("buildSmokePlan", () => {
-  it("makes a root-owned results dir, restores USER, and runs each test in its own no-network stage", () => {
-    const plan = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, user: "1000:1000", env: {} });
+  it("copies in the results dir, never switches USER, and runs each test in its own no-network stage", () => {
+    const plan = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: RUN, env: {} });
     expect(plan.buildContexts).toEqual({});
     expect(plan.tests.map((t) => [t.index, t.kind, t.name])).toEqual([
       [0, "command", "python"],
@@ -36,27 +36,30 @@ describe("buildSmokePlan", () => {
       [2, "fileContent", "release"],
     ]);
     const lines = plan.dockerfile.split("\n");
-    expect(lines.slice(1, 6)).toEqual([
+    expect(lines.slice(1, 4)).toEqual([
       `FROM ${REF} AS cb-base`,
       'SHELL ["/bin/sh", "-c"]',
-      "USER 0:0",
-      "RUN --network=none mkdir -p -m 1777 /.cb-smoke",
-      "USER 1000:1000",
+      "COPY cb-results/ /",
     ]);
+    expect(plan.dockerfile).not.toContain("USER");
     for (const n of [0, 1, 2]) {
       expect(plan.dockerfile).toContain(
-        `FROM cb-base AS cb-test-${n}\nRUN --network=none <<'CB_SMOKE_EOF'\n`,
+        `FROM cb-base AS cb-test-${n}\nRUN --network=none <<'CB_SMOKE_EOF'\n# cb-smoke run ${RUN}\n`,
       );
       expect(plan.dockerfile).toContain(`COPY --from=cb-test-${n} /.cb-smoke/ /`);
     }
     expect(plan.dockerfile).toContain("\nFROM scratch\n");
-    expect(plan.dockerfile.match(/^RUN /gm)).toHaveLength(4);
+    expect(plan.dockerfile.match(/^RUN /gm)).toHaveLength(3);
     expect(plan.dockerfile.match(/^RUN (?!--network=none )/gm)).toBeNull();
   });
 
-  it("needs no USER switch for an image that runs as root", () => {
-    const plan = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, user: "", env: {} });
-    expect(plan.dockerfile).not.toContain("USER");
+  it("makes every run's check scripts differ, so BuildKit never answers a check from its cache", () => {
+    const a = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: "run-a", env: {} });
+    const b = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: "run-b", env: {} });
+    const base = (d: string) => d.slice(0, d.indexOf("\nFROM cb-base"));
+    expect(base(a.dockerfile)).toBe(base(b.dockerfile));
+    expect(a.dockerfile.match(/^# cb-smoke run run-a$/gm)).toHaveLength(3);
+    expect(b.dockerfile).not.toContain("run-a");
   });
 
   it("names an OCI layout through a build context with its digest", () => {
@@ -64,16 +67,16 @@ describe("buildSmokePlan", () => {
     const plan = buildSmokePlan(file, {
       source: { kind: "oci-layout", dir: "/var/builds/b1/oci" },
       digest,
-      user: "",
+      runId: RUN,
       env: {},
     });
     expect(plan.dockerfile).toContain("FROM smoke-image AS cb-base");
     expect(plan.buildContexts).toEqual({ "smoke-image": `oci-layout:///var/builds/b1/oci@${digest}` });
   });
 
-  it.each(["app user", "1000\nRUN curl evil", "$(id)"])("refuses the image USER %j", (user) => {
-    expect(() => buildSmokePlan(file, { source: { kind: "registry", ref: REF }, user, env: {} })).toThrow(
-      SmokeError,
+  it.each(["", "a b", "x\nRUN curl evil", "r".repeat(65)])("refuses the run id %j", (runId) => {
+    expect(() => buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId, env: {} })).toThrow(
+      "the run id must be",
     );
   });
 
@@ -84,7 +87,7 @@ describe("buildSmokePlan", () => {
         commandTests: [{ name: "t", command: "echo", args: ["x\nCB_SMOKE_EOF\ny"] }],
       }),
     );
-    const plan = buildSmokePlan(tricky, { source: { kind: "registry", ref: REF }, user: "", env: {} });
+    const plan = buildSmokePlan(tricky, { source: { kind: "registry", ref: REF }, runId: RUN, env: {} });
     expect(plan.dockerfile).toContain("<<'CB_SMOKE_EOF_1'\n");
     expect(plan.dockerfile).toContain("\nCB_SMOKE_EOF_1\n");
   });
