@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { buildSmokePlan, chooseDelimiter, listPlannedTests } from "../../../builder/src/smoke/plan.js";
+import {
+  buildSmokePlan,
+  chooseDelimiter,
+  listPlannedTests,
+  usesImageEnv,
+} from "../../../builder/src/smoke/plan.js";
 import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
 import {
   buildCommandScript,
@@ -94,6 +99,42 @@ describe("buildSmokePlan", () => {
 
   it("lists tests in container-structure-test order", () => {
     expect(listPlannedTests(file).map((t) => t.kind)).toEqual(["command", "fileExistence", "fileContent"]);
+  });
+});
+
+describe("usesImageEnv", () => {
+  const command = (extra: Record<string, unknown>) =>
+    JSON.stringify({ schemaVersion: "2.0.0", commandTests: [{ name: "t", command: "echo", ...extra }] });
+  it.each([
+    [
+      "no tests",
+      `{"schemaVersion": "2.0.0", "metadataTest": {"envVars": [{"key": "A", "value": "$B"}]}}`,
+      false,
+    ],
+    ["plain words", command({ args: ["a", "b c"], workingDir: "/app" }), false],
+    ["a lone $ and $1 expand to nothing of the image's", command({ args: ["5$", "$1", "$"] }), false],
+    ["$VAR in an arg", command({ args: ["$HOME"] }), true],
+    [
+      "${VAR} in the command",
+      JSON.stringify({ schemaVersion: "2.0.0", commandTests: [{ name: "t", command: "${BIN}" }] }),
+      true,
+    ],
+    ["in setup", command({ setup: [["sh", "-c", "echo $X"]] }), true],
+    ["in teardown", command({ teardown: [["rm", "$TMP/x"]] }), true],
+    ["in an envVar value", command({ envVars: [{ key: "A", value: "x$PATH" }] }), true],
+    ["in workingDir", command({ workingDir: "$APP_HOME" }), true],
+    [
+      "in a file existence path",
+      `{"schemaVersion": "2.0.0", "fileExistenceTests": [{"name": "f", "path": "$HOME/x"}]}`,
+      true,
+    ],
+    [
+      "in a file content path",
+      `{"schemaVersion": "2.0.0", "fileContentTests": [{"name": "f", "path": "\${D}/x"}]}`,
+      true,
+    ],
+  ])("%s → %s", (_what, text, expected) => {
+    expect(usesImageEnv(parseSmokeFile(text))).toBe(expected);
   });
 });
 
