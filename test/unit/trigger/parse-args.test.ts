@@ -70,6 +70,10 @@ describe("parseCommandLine", () => {
     [["logs", "b_1", "-f"], { follow: true }],
     [["cancel", "b_1"], { name: "cancel", id: "b_1" }],
     [["retry", "b_1", "--detach"], { name: "retry", id: "b_1", detach: true }],
+    [["submit", "w", "--bind"], { bind: true }],
+    [["submit", "w", "--no-bind", "--detach"], { bind: false, detach: true }],
+    [["retry", "b_1", "--bind"], { name: "retry", bind: true }],
+    [["retry", "b_1", "--no-bind"], { name: "retry", bind: false }],
     [["targets", "--json"], { name: "targets", json: true }],
     [
       ["schedule", "--target", "worker", "--target", "frontend"],
@@ -92,10 +96,17 @@ describe("parseCommandLine", () => {
     expect(await run(argv)).toMatchObject(expected);
   });
 
+  it("leaves binding to serverless mode when neither --bind nor --no-bind is given", async () => {
+    expect(await run(["submit", "w"])).not.toHaveProperty("bind");
+    expect(await run(["retry", "b_1"])).not.toHaveProperty("bind");
+  });
+
   it.each([
     [[], "comfyume-build: start builds"],
     [["--help"], "Commands:"],
     [["submit", "--help"], "--idempotency-key"],
+    [["submit", "--help"], "--no-bind"],
+    [["retry", "--help"], "SERVERLESS_API_KEY is set"],
     [["schedule", "-h"], "cron"],
     [["logs", "--help"], "--follow"],
   ])("%j prints help", async (argv, text) => {
@@ -126,6 +137,10 @@ describe("parseCommandLine", () => {
     [["submit", "w", "--detach", "--json"], /--detach and --json/],
     [["submit", "w", "--idempotency-key", "has space"], /--idempotency-key "has space"/],
     [["submit", "w", "--bogus"], /Unknown option '--bogus'/],
+    [["submit", "w", "--bind", "--no-bind"], /--bind and --no-bind cannot be used together/],
+    [["submit", "w", "--bind", "--detach"], /--bind and --detach cannot be used together/],
+    [["retry", "b_1", "--bind", "--detach"], /--bind and --detach/],
+    [["status", "b_1", "--bind"], /Unknown option '--bind'/],
     [["submit", "w", "--tag"], /--tag/],
     [["list", "--status", "done"], /--status "done" is not a status; use one of queued/],
     [["list", "--limit", "0"], /--limit "0" is not a whole number from 1 to 500/],

@@ -32,6 +32,8 @@ export interface SubmitCommand extends Base {
   detach: boolean;
   json: boolean;
   idempotencyKey?: string;
+  /** `--bind` / `--no-bind`; absent: bind in serverless mode (SERVERLESS_API_KEY set). */
+  bind?: boolean;
 }
 
 export interface StatusCommand extends Base {
@@ -65,6 +67,7 @@ export interface RetryCommand extends Base {
   id: string;
   detach: boolean;
   json: boolean;
+  bind?: boolean;
 }
 
 export interface TargetsCommand extends Base {

@@ -50,12 +50,18 @@ Options:
   --detach                  print the build id and return at once
   --json                    print only the final build record on stdout (progress on stderr)
   --idempotency-key K       repeat-safe key (default: a fresh one per invocation)
+  --bind                    keep the starting request open until the build ends (POST ?wait=true,
+                            events as NDJSON), so a serverless replica is not scaled down mid-build;
+                            if that stream drops, the log is followed over SSE. Default: on when
+                            SERVERLESS_API_KEY is set
+  --no-bind                 start the build, then follow its log over SSE (default without the key)
 
 Examples:
   comfyume-build submit worker --ref v0.11.0 --tag v0.11.0
   comfyume-build submit frontend --context ./comfyui-frontend --no-push
   id=$(comfyume-build submit worker --detach) && comfyume-build logs "$id" --follow
   comfyume-build submit worker --json > build.json
+  SERVERLESS_API_KEY=dc_... comfyume-build submit worker --ref v0.11.0   # bound to the request
 
 ${CONNECTION}
 
@@ -108,9 +114,18 @@ Example:
 
 ${CONNECTION}
 `,
-  retry: `Usage: comfyume-build retry <id> [--detach] [--json]
+  retry: `Usage: comfyume-build retry <id> [--detach] [--json] [--bind | --no-bind]
 
 Starts a new build with the same parameters as <id> and follows it like submit.
+
+Options:
+  --detach       print the new build's id and return at once
+  --json         print only the final build record on stdout (progress on stderr)
+  --bind         keep the starting request open until the build ends (POST ?wait=true,
+                 events as NDJSON), so a serverless replica is not scaled down mid-build;
+                 if that stream drops, the log is followed over SSE. Default: on when
+                 SERVERLESS_API_KEY is set
+  --no-bind      start the build, then follow its log over SSE (default without the key)
 
 Examples:
   comfyume-build retry b_01JD8X2M

@@ -18,6 +18,7 @@ const CONNECTION: Options = {
   help: { type: "boolean", short: "h" },
 };
 const JSON_FLAG: Options = { json: { type: "boolean" } };
+const BIND: Options = { bind: { type: "boolean" }, "no-bind": { type: "boolean" } };
 
 const OPTIONS: Record<CommandName, Options> = {
   submit: {
@@ -32,12 +33,13 @@ const OPTIONS: Record<CommandName, Options> = {
     "no-cache": { type: "boolean" },
     detach: { type: "boolean" },
     "idempotency-key": { type: "string" },
+    ...BIND,
   },
   status: JSON_FLAG,
   list: { ...JSON_FLAG, target: { type: "string" }, status: { type: "string" }, limit: { type: "string" } },
   logs: { follow: { type: "boolean", short: "f" } },
   cancel: JSON_FLAG,
-  retry: { ...JSON_FLAG, detach: { type: "boolean" } },
+  retry: { ...JSON_FLAG, ...BIND, detach: { type: "boolean" } },
   targets: JSON_FLAG,
   schedule: { ...JSON_FLAG, target: { type: "string", multiple: true }, ref: { type: "string" } },
 };
@@ -125,8 +127,11 @@ async function buildCommand(
       return { name, id: b.parseBuildId(pos[0]!), json, connection };
     case "logs":
       return { name, id: b.parseBuildId(pos[0]!), follow: values.follow === true, connection };
-    case "retry":
-      return { name, id: b.parseBuildId(pos[0]!), detach: values.detach === true, json, connection };
+    case "retry": {
+      const detach = values.detach === true;
+      const bind = parseBind(values, detach);
+      return { name, id: b.parseBuildId(pos[0]!), detach, json, ...bind, connection };
+    }
     case "targets":
       return { name, json, connection };
     case "list":
@@ -183,6 +188,21 @@ async function buildSubmit(values: Values, target: string, connection: Connectio
     detach: values.detach === true,
     json: values.json === true,
     ...(key !== undefined ? { idempotencyKey: b.parseIdempotencyKey(key) } : {}),
+    ...parseBind(values, values.detach === true),
     connection,
   };
+}
+
+/** `--bind` / `--no-bind` (absent: decided by serverless mode when the command runs). */
+function parseBind(values: Values, detach: boolean): { bind?: boolean } {
+  if (values.bind === true && values["no-bind"] === true) {
+    throw usageError("--bind and --no-bind cannot be used together");
+  }
+  if (values.bind === true && detach) {
+    throw usageError(
+      "--bind and --detach cannot be used together: --bind holds the request open until the build ends",
+    );
+  }
+  if (values.bind === true) return { bind: true };
+  return values["no-bind"] === true ? { bind: false } : {};
 }

@@ -8,7 +8,7 @@ import { followBuild } from "./follow-build.js";
 export async function runLogs(cmd: LogsCommand, ctx: CommandContext): Promise<ExitCode> {
   const what = `reading the log of build ${cmd.id}`;
   if (cmd.follow) {
-    return followBuild(ctx, cmd.id, { json: false, summary: false });
+    return followBuild(ctx, { kind: "id", id: cmd.id }, { json: false, summary: false });
   }
   const res = await ctx.client.send({
     method: "GET",

@@ -3,24 +3,28 @@ import { randomUUID } from "node:crypto";
 import type { RetryCommand } from "../cli/commands.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import { buildPath, parseRecord, type CommandContext } from "./context.js";
-import { followBuild } from "./follow-build.js";
+import type { SendOptions } from "../http/client.js";
+import { followBuild, shouldBind } from "./follow-build.js";
 
 export async function runRetry(cmd: RetryCommand, ctx: CommandContext): Promise<ExitCode> {
   const what = `retrying build ${cmd.id}`;
-  const res = await ctx.client.json(
+  const request: SendOptions = {
+    method: "POST",
+    path: buildPath(cmd.id, "/retry"),
     // The key makes a POST re-sent after a dropped connection safe where the builder honours it.
-    {
-      method: "POST",
-      path: buildPath(cmd.id, "/retry"),
-      headers: { "idempotency-key": `cli-${randomUUID()}` },
-      what,
-    },
-    [200, 201, 202],
-  );
-  const record = parseRecord(res.body, what);
+    headers: { "idempotency-key": `cli-${randomUUID()}` },
+    what,
+  };
+  const follow = { json: cmd.json, summary: true };
+  if (!cmd.detach && shouldBind(cmd.bind, ctx)) {
+    // Asks for the bound stream; a builder whose retry route answers with the record
+    // instead is followed over SSE (http/wait.ts).
+    return followBuild(ctx, { kind: "wait", request }, follow);
+  }
+  const record = parseRecord((await ctx.client.json(request, [200, 201, 202])).body, what);
   if (cmd.detach) {
     ctx.out(`${record.id}\n`);
     return EXIT.succeeded;
   }
-  return followBuild(ctx, record.id, { json: cmd.json, summary: true, started: record });
+  return followBuild(ctx, { kind: "started", record }, follow);
 }

@@ -8,7 +8,7 @@ import type { PackedContext } from "../context/pack.js";
 import { EXIT, TriggerError, usageError, type ExitCode } from "../errors.js";
 import type { SendOptions } from "../http/client.js";
 import { parseRecord, type CommandContext } from "./context.js";
-import { followBuild } from "./follow-build.js";
+import { followBuild, shouldBind } from "./follow-build.js";
 
 // An upload is stored by the builder before it answers; a big context on a slow disk
 // can take minutes, so the answer is waited for longer than a plain request.
@@ -47,27 +47,29 @@ export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promis
       what: `starting a build of ${cmd.target}`,
     };
   }
-  const res = await sendChecked(ctx, request, () => packed);
+  const follow = { json: cmd.json, summary: true, upload: () => packed?.stats };
+  if (!cmd.detach && shouldBind(cmd.bind, ctx)) {
+    // Serverless: the build stays bound to this open request, so its replica is kept alive.
+    return blameContext(
+      () => followBuild(ctx, { kind: "wait", request }, follow),
+      () => packed,
+    );
+  }
+  const res = await blameContext(
+    () => ctx.client.json(request, [200, 201, 202]),
+    () => packed,
+  );
   const record = parseRecord(res.body, request.what);
   if (cmd.detach) {
     ctx.out(`${record.id}\n`);
     return EXIT.succeeded;
   }
-  return followBuild(ctx, record.id, {
-    json: cmd.json,
-    summary: true,
-    started: record,
-    ...(packed ? { upload: packed.stats } : {}),
-  });
+  return followBuild(ctx, { kind: "started", record }, follow);
 }
 
-async function sendChecked(
-  ctx: CommandContext,
-  request: SendOptions,
-  packed: () => PackedContext | undefined,
-) {
+async function blameContext<T>(send: () => Promise<T>, packed: () => PackedContext | undefined): Promise<T> {
   try {
-    return await ctx.client.json(request, [200, 201, 202]);
+    return await send();
   } catch (err) {
     // A file that cannot be read stops the upload; say which, not "connection reset".
     const p = packed();

@@ -18,8 +18,17 @@ export interface FollowHandlers {
   onLog(line: LogLine): void;
   /** `event: status` data, parsed JSON (a record, a phase, or a status change). */
   onStatus(data: unknown): void;
-  /** The stream dropped; about to reconnect after `afterSeq`. */
-  onReconnect(info: { afterSeq: number; reason: string; attempt: number }): void;
+  /**
+   * The stream dropped; about to reconnect after `afterSeq`. `fromWait` is set when the
+   * dropped stream was the bound `POST ?wait=true` one and following goes on over SSE.
+   */
+  onReconnect(info: { afterSeq: number; reason: string; attempt: number; fromWait?: boolean }): void;
+}
+
+/** What a follower has seen: the last log seq printed, and the final record once it came. */
+export interface FollowState {
+  lastSeq: number;
+  end: BuildRecord | undefined;
 }
 
 export interface FollowOptions {
@@ -30,7 +39,7 @@ export interface FollowOptions {
 
 // Heartbeats come every 15 s; two minutes of silence means the connection is dead,
 // not that the build is quiet, so reconnect rather than wait on a dead socket.
-const SSE_BODY_TIMEOUT_MS = 120_000;
+export const STREAM_BODY_TIMEOUT_MS = 120_000;
 
 export async function followLogs(
   client: BuilderClient,
@@ -38,7 +47,7 @@ export async function followLogs(
   handlers: FollowHandlers,
   options: FollowOptions = {},
 ): Promise<BuildRecord> {
-  const state = { lastSeq: options.afterSeq ?? 0, end: undefined as BuildRecord | undefined };
+  const state: FollowState = { lastSeq: options.afterSeq ?? 0, end: undefined };
   let failures = 0;
   let quietSince = Date.now();
   for (;;) {
@@ -72,7 +81,7 @@ export async function followLogs(
 async function readStream(
   client: BuilderClient,
   id: string,
-  state: { lastSeq: number; end: BuildRecord | undefined },
+  state: FollowState,
   handlers: FollowHandlers,
 ): Promise<string> {
   const res = await client.send({
@@ -82,7 +91,7 @@ async function readStream(
       accept: "text/event-stream",
       ...(state.lastSeq > 0 ? { "last-event-id": String(state.lastSeq) } : {}),
     },
-    bodyTimeoutMs: SSE_BODY_TIMEOUT_MS,
+    bodyTimeoutMs: STREAM_BODY_TIMEOUT_MS,
     what: `following build ${id}`,
   });
   if (res.status !== 200) throw errorFromResponse(res.status, await res.body.text(), `following build ${id}`);
@@ -108,22 +117,37 @@ async function readStream(
   return "the stream closed before the build ended";
 }
 
-function handleEvent(
-  ev: SseEvent,
-  id: string,
-  state: { lastSeq: number; end: BuildRecord | undefined },
+function handleEvent(ev: SseEvent, id: string, state: FollowState, handlers: FollowHandlers): void {
+  applyEvent(
+    ev.event,
+    parseData(ev, id),
+    state,
+    handlers,
+    `following build ${id}: event ${JSON.stringify(ev.event)}`,
+  );
+}
+
+/**
+ * One event of a build's stream, whatever its framing (SSE here, NDJSON in wait.ts): log
+ * lines at or below `state.lastSeq` are skipped, so a replay never prints a line twice.
+ * `where` names the event in protocol errors.
+ */
+export function applyEvent(
+  type: string,
+  data: unknown,
+  state: FollowState,
   handlers: FollowHandlers,
+  where: string,
 ): void {
-  const data = parseData(ev, id);
-  if (ev.event === "log") {
-    const line = parseWith(logLineSchema, data, ev, id);
+  if (type === "log") {
+    const line = parseWith(logLineSchema, data, where);
     if (line.seq <= state.lastSeq) return;
     state.lastSeq = line.seq;
     handlers.onLog(line);
-  } else if (ev.event === "status") {
+  } else if (type === "status") {
     handlers.onStatus(data);
-  } else if (ev.event === "end") {
-    state.end = parseWith(buildRecordSchema, data, ev, id);
+  } else if (type === "end") {
+    state.end = parseWith(buildRecordSchema, data, where);
   }
   // Other event types are for newer clients; ignoring them keeps this one working.
 }
@@ -139,19 +163,18 @@ function parseData(ev: SseEvent, id: string): unknown {
   }
 }
 
-function parseWith<T>(
+export function parseWith<T>(
   schema: {
     safeParse(v: unknown): { success: true; data: T } | { success: false; error: { message: string } };
   },
   data: unknown,
-  ev: SseEvent,
-  id: string,
+  where: string,
 ): T {
   const r = schema.safeParse(data);
   if (!r.success) {
     throw new TriggerError(
       "PROTOCOL",
-      `following build ${id}: event ${JSON.stringify(ev.event)} does not match the contract: ${r.error.message.slice(0, 300)}`,
+      `${where} does not match the contract: ${r.error.message.slice(0, 300)}`,
     );
   }
   return r.data;
