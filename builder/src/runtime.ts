@@ -52,8 +52,12 @@ function memo<T>(fn: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export async function createRuntime(env: BuilderEnv, processEnv: NodeJS.ProcessEnv): Promise<Runtime> {
-  const config = await loadConfiguredBuilderConfig(env);
+export async function createRuntime(
+  env: BuilderEnv,
+  processEnv: NodeJS.ProcessEnv,
+  loaded?: LoadedBuilderConfig,
+): Promise<Runtime> {
+  const config = loaded ?? (await loadConfiguredBuilderConfig(env));
   const dataDir = path.resolve(env.BUILDER_DATA_DIR);
   const uploadsDir = path.join(dataDir, "uploads");
   const store = new FileBuildStore(dataDir);
@@ -66,6 +70,8 @@ export async function createRuntime(env: BuilderEnv, processEnv: NodeJS.ProcessE
       env: processEnv,
     }),
   );
+  // Asked now, answered while the build is submitted and claimed: a cold probe is three docker CLI runs.
+  capabilities().catch(() => undefined); // a failure is reported by the build that needs it
   const r2 = resolveR2Settings(env);
   const runnerDeps: RunnerDeps = {
     config,

@@ -10,7 +10,6 @@ import { buildJobSettings } from "../jobs/job-context.js";
 import { createRuntime } from "../runtime.js";
 import { renderBuildSummary } from "./build-summary.js";
 import type { RunOptions } from "./command-line.js";
-import { ingestDirectory } from "./ingest-directory.js";
 
 export async function runCommand(
   env: BuilderEnv,
@@ -32,8 +31,11 @@ export async function runCommand(
     claimFilter: (record) => record.id === mine.id,
   });
   if (rt.config.bundled) err(`comfyume-builder: no config file; using the bundled example ${rt.config.file}`);
+  // Loaded only for --context: the tar and upload modules are a noticeable part of start-up.
   const upload = opts.contextDir
-    ? await ingestDirectory(opts.contextDir, rt.uploadsDir, env.BUILDER_MAX_UPLOAD_BYTES)
+    ? await (
+        await import("./ingest-directory.js")
+      ).ingestDirectory(opts.contextDir, rt.uploadsDir, env.BUILDER_MAX_UPLOAD_BYTES)
     : undefined;
   if (upload) err(`context: ${upload.files} files, ${upload.bytes} bytes (sha256 ${upload.sha256})`);
   const { record, deduplicated } = await service.submit(opts.request, {

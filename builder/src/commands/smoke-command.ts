@@ -23,7 +23,9 @@ export async function smokeCommand(
   });
   const dockerConfig = await createDockerConfig({ registries, baseDir: os.tmpdir() });
   try {
+    const creds = new Map(registries.map((c) => [c.host, c]));
     const summary = await runSmoke({
+      registryCredentials: (host) => creds.get(host),
       file: opts.file,
       image: { kind: "registry", ref: opts.image },
       docker: env.BUILDER_DOCKER,

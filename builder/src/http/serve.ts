@@ -1,20 +1,16 @@
 // `comfyume-builder serve`: wires the real builder (store, runner, job service, app),
 // listens, and shuts down gracefully on SIGTERM (see listen.ts). With no token configured
 // it binds loopback only and says so: an open builder must not be reachable from outside.
-import os from "node:os";
 import path from "node:path";
-import { resolveBuildxCapabilities, type BuildxCapabilities } from "../buildx/version.js";
-import { TargetCacheStore } from "../cache/target-cache.js";
 import { dirSize } from "../cache/fs-ops.js";
 import type { BuilderEnv } from "../config/env.js";
-import { loadBuilderConfig, type LoadedBuilderConfig } from "../config/load-builder-config.js";
+import type { LoadedBuilderConfig } from "../config/load-builder-config.js";
 import { BuildService } from "../jobs/build-service.js";
-import { createBuildRunner } from "../jobs/build-runner.js";
 import { buildJobSettings, type JobSettings } from "../jobs/job-context.js";
-import type { BuildExecutor, ResolveRef } from "../jobs/ports.js";
-import { resolveRemoteRef } from "../source/git.js";
+import type { BuildExecutor } from "../jobs/ports.js";
+import { createRuntime } from "../runtime.js";
 import { ingestUpload } from "../source/upload.js";
-import { FileBuildStore } from "../store/file-build-store.js";
+import type { FileBuildStore } from "../store/file-build-store.js";
 import { createApp } from "./app.js";
 import { isAuthEnabled } from "./auth.js";
 import { startListening, type RunningServer } from "./listen.js";
@@ -45,18 +41,6 @@ export interface BuilderServer extends RunningServer {
   logger: HttpLogger;
 }
 
-function buildResolveRef(processEnv: NodeJS.ProcessEnv): ResolveRef {
-  return (source, ref, signal) => {
-    const token = source.tokenEnv ? processEnv[source.tokenEnv] : undefined;
-    return resolveRemoteRef({
-      url: source.git,
-      ref,
-      ...(token ? { token } : {}),
-      ...(signal ? { signal } : {}),
-    });
-  };
-}
-
 /** Counts every build this replica ends in /metrics, whatever its outcome. */
 function observeEnds(executor: BuildExecutor, metrics: HttpMetrics): BuildExecutor {
   return {
@@ -66,50 +50,6 @@ function observeEnds(executor: BuildExecutor, metrics: HttpMetrics): BuildExecut
       return final;
     },
   };
-}
-
-function buildExecutor(
-  opts: StartServerOptions,
-  loaded: LoadedBuilderConfig,
-  cacheStore: TargetCacheStore,
-  uploadsDir: string,
-): BuildExecutor {
-  const { env, processEnv } = opts;
-  let caps: Promise<BuildxCapabilities> | undefined;
-  const capabilities = () => {
-    caps ??= resolveBuildxCapabilities({
-      docker: env.BUILDER_DOCKER,
-      env: processEnv,
-      ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
-    });
-    // A failed probe (daemon not up yet) is retried by the next build.
-    caps.catch(() => (caps = undefined));
-    return caps;
-  };
-  const r2 =
-    env.R2_ENDPOINT &&
-    env.R2_ACCESS_KEY_ID &&
-    env.R2_SECRET_ACCESS_KEY &&
-    env.R2_WORKER_CONTAINER_TAR_BALL_BUCKET
-      ? {
-          endpoint: env.R2_ENDPOINT,
-          accessKeyId: env.R2_ACCESS_KEY_ID,
-          secretAccessKey: env.R2_SECRET_ACCESS_KEY,
-          bucket: env.R2_WORKER_CONTAINER_TAR_BALL_BUCKET,
-        }
-      : undefined;
-  return createBuildRunner({
-    config: loaded,
-    env,
-    secretEnv: processEnv,
-    childEnv: processEnv,
-    // Scratch space (clones, metadata files) stays on local disk, never on the shared NFS.
-    workRoot: path.join(os.tmpdir(), "comfyume-builder-work"),
-    uploadsDir,
-    cacheStore,
-    capabilities,
-    ...(r2 ? { r2 } : {}),
-  });
 }
 
 function bindHost(env: BuilderEnv, logger: HttpLogger): string {
@@ -127,25 +67,18 @@ function bindHost(env: BuilderEnv, logger: HttpLogger): string {
 export async function startServer(opts: StartServerOptions): Promise<BuilderServer> {
   const { env } = opts;
   const logger = createLogger({ level: env.BUILDER_LOG_LEVEL, ...(opts.write ? { write: opts.write } : {}) });
-  const loaded =
-    opts.config ??
-    (await loadBuilderConfig(env.BUILDER_CONFIG ?? "./builder.config.json", {
-      isDefault: !env.BUILDER_CONFIG,
-    }));
+  const rt = await createRuntime(env, opts.processEnv, opts.config);
+  const { config: loaded, store, cacheStore, dataDir, uploadsDir } = rt;
   if (loaded.bundled)
     logger.warn("no config file found; using the bundled example config", { file: loaded.file });
-  const dataDir = path.resolve(env.BUILDER_DATA_DIR);
-  const uploadsDir = path.join(dataDir, "uploads");
-  const store = new FileBuildStore(dataDir);
   const metrics = createMetrics();
-  const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
   const service = new BuildService({
     store,
     config: loaded.config,
     dataDir,
-    executor: observeEnds(buildExecutor(opts, loaded, cacheStore, uploadsDir), metrics),
+    executor: observeEnds(rt.runner, metrics),
     settings: buildJobSettings(env, opts.jobSettings),
-    resolveRef: buildResolveRef(opts.processEnv),
+    resolveRef: rt.resolveRef,
     logger,
   });
   metrics.setSource({

@@ -9,21 +9,19 @@ import { isAbortReason, type BuildExecutor, type BuildSink } from "./executor.js
 import type { RunnerDeps } from "./runner-deps.js";
 import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
-import { runSourcePhase } from "./phases/source-phase.js";
-import { runBuildPhase } from "./phases/build-phase.js";
-import { runPushPhase } from "./phases/push-phase.js";
-import { runSmokePhase } from "./phases/smoke-phase.js";
-import { runBackupPhase } from "./phases/backup-phase.js";
 import { collectSecrets } from "./phases/secrets.js";
 
 type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
 
-const PHASES: [PhaseName, PhaseFn][] = [
-  ["source", runSourcePhase],
-  ["build", runBuildPhase],
-  ["push", runPushPhase],
-  ["smoke", runSmokePhase],
-  ["backup", runBackupPhase],
+// Phases are loaded on first use, and all of them are asked for when a build starts: the
+// registry client, smoke and backup modules then load while git and buildx run, instead of
+// delaying the start of every `comfyume-builder run`.
+const PHASES: [PhaseName, () => Promise<PhaseFn>][] = [
+  ["source", async () => (await import("./phases/source-phase.js")).runSourcePhase],
+  ["build", async () => (await import("./phases/build-phase.js")).runBuildPhase],
+  ["push", async () => (await import("./phases/push-phase.js")).runPushPhase],
+  ["smoke", async () => (await import("./phases/smoke-phase.js")).runSmokePhase],
+  ["backup", async () => (await import("./phases/backup-phase.js")).runBackupPhase],
 ];
 
 /** The status and code a build ends with when its signal was aborted. */
@@ -119,7 +117,10 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
 }
 
 async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
-  for (const [name, fn] of PHASES) {
+  const loaded = PHASES.map(([name, load]) => [name, load()] as const);
+  // A module that fails to load fails its phase when the phase is reached, not before.
+  for (const [, fn] of loaded) fn.catch(() => undefined);
+  for (const [name, load] of loaded) {
     const started = now();
     ctx.record = await ctx.sink.update((r) =>
       setPhase(r, name, { status: "running", startedAt: started.toISOString() }),
@@ -128,7 +129,7 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
     let message: string | undefined;
     try {
       if (ctx.signal.aborted) throw new PhaseFailure("CANCELLED", "aborted");
-      const skipped = await fn(ctx);
+      const skipped = await (await load)(ctx);
       if (typeof skipped === "string") {
         outcome = "skipped";
         message = skipped;

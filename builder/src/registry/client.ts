@@ -4,7 +4,7 @@
 // flow are both handled here; transient failures are retried in retrying-request.ts.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
-import { getGlobalDispatcher, interceptors, type Dispatcher } from "undici";
+import { Agent, interceptors, type Dispatcher } from "undici";
 import { RegistryError } from "./errors.js";
 import {
   formatImageRef,
@@ -66,6 +66,17 @@ export interface BlobStream {
 /** The OCI image-spec's advice: registries may refuse manifests over 4 MiB, so never read more. */
 const MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+let agent: Agent | undefined;
+/**
+ * The registry clients' own connection pool. Not undici's global dispatcher: Node's
+ * built-in fetch (a different undici) may install one first, and mixing the two fails
+ * with "invalid onError method".
+ */
+function sharedAgent(): Agent {
+  agent ??= new Agent();
+  return agent;
+}
+
 export function isLoopbackHost(host: string): boolean {
   const name = host.replace(/:\d+$/, "");
   return name === "localhost" || name === "[::1]" || /^127(\.\d{1,3}){3}$/.test(name);
@@ -81,7 +92,7 @@ export class RegistryClient {
     const policy = parseRetryPolicy({ ...DEFAULT_RETRY_POLICY, ...options.retry });
     // GHCR answers blob GETs with a redirect to its CDN; undici drops Authorization on
     // a cross-origin redirect, which is what the CDN's signed URL wants.
-    const dispatcher = (options.dispatcher ?? getGlobalDispatcher()).compose(
+    const dispatcher = (options.dispatcher ?? sharedAgent()).compose(
       interceptors.redirect({ maxRedirections: 5 }),
     );
     this.http = { dispatcher, policy, random: options.random, onRetry: options.onRetry };

@@ -7,6 +7,7 @@ import type { SmokeImageSource } from "../../smoke/image-source.js";
 import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
+import { resolveRegistryCredentials } from "./secrets.js";
 
 /** The smoke file: relative to the source root if it is there, else to the config file's directory. */
 export async function resolveSmokeFile(
@@ -42,7 +43,9 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
     ? { kind: "registry", ref: `${target.image}@${record.digest}` }
     : { kind: "oci-layout", dir: ctx.ociLayoutDir ?? "", digest: record.digest };
   const { runSmoke } = await import("../../smoke/run-smoke.js");
+  const creds = new Map(resolveRegistryCredentials(deps).map((c) => [c.host, c]));
   const summary = await runSmoke({
+    registryCredentials: (host) => creds.get(host),
     file,
     image,
     docker: deps.env.BUILDER_DOCKER,
