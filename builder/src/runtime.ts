@@ -8,9 +8,12 @@ import { TargetCacheStore } from "./cache/target-cache.js";
 import type { BuilderEnv } from "./config/env.js";
 import type { LoadedBuilderConfig } from "./config/load-builder-config.js";
 import { loadConfiguredBuilderConfig } from "./config/resolve-config-file.js";
+import { createLogger } from "./http/logger.js";
 import { createBuildRunner } from "./jobs/build-runner.js";
 import type { BuildExecutor, ResolveRef } from "./jobs/ports.js";
 import type { RunnerDeps } from "./jobs/runner-deps.js";
+import { notifyOnEnd } from "./notify/notify-on-end.js";
+import { buildNotifySettings, createNotifier, type Notifier, type NotifyLogger } from "./notify/notifier.js";
 import { resolveRemoteRef } from "./source/git.js";
 import { FileBuildStore } from "./store/file-build-store.js";
 
@@ -19,7 +22,9 @@ export interface Runtime {
   config: LoadedBuilderConfig;
   store: FileBuildStore;
   cacheStore: TargetCacheStore;
+  /** Announces every build `runner` ends; `run` awaits notifications.close() before exiting. */
   runner: BuildExecutor;
+  notifications: Notifier;
   runnerDeps: RunnerDeps;
   resolveRef: ResolveRef;
   dataDir: string;
@@ -56,7 +61,15 @@ export async function createRuntime(
   env: BuilderEnv,
   processEnv: NodeJS.ProcessEnv,
   loaded?: LoadedBuilderConfig,
+  /** Where notification outcomes are logged (default: JSON lines on stderr). */
+  notifyLogger?: NotifyLogger,
 ): Promise<Runtime> {
+  // First: a bad NTFY_TOPIC is a configuration error, reported before anything else is set up.
+  const notifications = createNotifier(
+    buildNotifySettings(env),
+    notifyLogger ??
+      createLogger({ level: env.BUILDER_LOG_LEVEL, write: (line) => process.stderr.write(`${line}\n`) }),
+  );
   const config = loaded ?? (await loadConfiguredBuilderConfig(env));
   const dataDir = path.resolve(env.BUILDER_DATA_DIR);
   const uploadsDir = path.join(dataDir, "uploads");
@@ -101,7 +114,8 @@ export async function createRuntime(
     config,
     store,
     cacheStore,
-    runner: createBuildRunner(runnerDeps),
+    runner: notifyOnEnd(createBuildRunner(runnerDeps), notifications, env.BUILDER_MAX_ATTEMPTS),
+    notifications,
     runnerDeps,
     resolveRef,
     dataDir,

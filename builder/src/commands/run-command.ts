@@ -73,5 +73,7 @@ export async function runCommand(
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
     await service.stop();
+    // Build-end notifications go out in the background; a one-shot process must not exit before them (bounded).
+    await rt.notifications.close();
   }
 }
