@@ -36,7 +36,8 @@ export interface Notifier {
 
 /** Throws EnvError for an NTFY_TOPIC that is neither a topic name nor an http(s) URL. */
 export function buildNotifySettings(
-  env: Pick<BuilderEnv, "BUILDER_NOTIFY_URL" | "BUILDER_NOTIFY_SECRET" | "NTFY_TOPIC" | "NTFY_SERVER">,
+  env: Partial<Pick<BuilderEnv, "BUILDER_NOTIFY_URL" | "BUILDER_NOTIFY_SECRET" | "NTFY_TOPIC">> &
+    Pick<BuilderEnv, "NTFY_SERVER">,
   policy: DeliveryPolicy = DEFAULT_DELIVERY_POLICY,
 ): NotifySettings {
   return {
