@@ -67,7 +67,7 @@ function bindHost(env: BuilderEnv, logger: HttpLogger): string {
 export async function startServer(opts: StartServerOptions): Promise<BuilderServer> {
   const { env } = opts;
   const logger = createLogger({ level: env.BUILDER_LOG_LEVEL, ...(opts.write ? { write: opts.write } : {}) });
-  const rt = await createRuntime(env, opts.processEnv, opts.config);
+  const rt = await createRuntime(env, opts.processEnv, opts.config, logger);
   const { config: loaded, store, cacheStore, dataDir, uploadsDir } = rt;
   if (loaded.bundled)
     logger.warn("no config file found; using the bundled example config", { file: loaded.file });
@@ -130,7 +130,14 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     host: bindHost(env, logger),
     port: env.BUILDER_PORT,
     logger,
-    service,
+    service: {
+      drain: (seconds: number) => service.drain(seconds),
+      // Build-end notifications still in flight go out before the replica exits (bounded).
+      stop: async () => {
+        await service.stop();
+        await rt.notifications.close();
+      },
+    },
     drainSeconds: env.BUILDER_DRAIN_SECONDS,
     markShuttingDown: () => (shuttingDown = true),
     handleSignals: opts.handleSignals ?? true,
