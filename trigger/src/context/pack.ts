@@ -132,12 +132,19 @@ async function addFile(
   name: string,
   st: { size: number; mode: number; mtime: Date },
 ) {
-  let sink: ReturnType<Pack["entry"]> | undefined;
-  const written = new Promise<void>((resolve, reject) => {
-    sink = tar.entry({ name, type: "file", size: st.size, mode: st.mode & 0o7777, mtime: st.mtime }, (err) =>
-      err ? reject(err) : resolve(),
-    );
-  });
-  await pipeline(createReadStream(abs, { highWaterMark: 1024 * 1024 }), sink!);
+  let settle!: { resolve: () => void; reject: (err: Error) => void };
+  const written = new Promise<void>((resolve, reject) => (settle = { resolve, reject }));
+  // entry() throws at once when the pack was torn down (a read error elsewhere, the
+  // request gone); that throw is the error to report, and `written` must not dangle.
+  const sink = tar.entry(
+    { name, type: "file", size: st.size, mode: st.mode & 0o7777, mtime: st.mtime },
+    (err) => (err ? settle.reject(err) : settle.resolve()),
+  );
+  try {
+    await pipeline(createReadStream(abs, { highWaterMark: 1024 * 1024 }), sink);
+  } catch (err) {
+    written.catch(() => undefined); // the pipeline's error is the one reported
+    throw err;
+  }
   await written;
 }
