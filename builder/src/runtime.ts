@@ -2,6 +2,7 @@
 // the cache, buildx capabilities, R2, and the build runner. Only main.ts-side code calls it.
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
+import type { BuildRecord } from "../../common/build-record.js";
 import type { R2Settings } from "./backup/r2.js";
 import { resolveBuildxCapabilities, type BuildxCapabilities } from "./buildx/version.js";
 import { TargetCacheStore } from "./cache/target-cache.js";
@@ -12,7 +13,6 @@ import { createLogger } from "./http/logger.js";
 import { createBuildRunner } from "./jobs/build-runner.js";
 import type { BuildExecutor, ResolveRef } from "./jobs/ports.js";
 import type { RunnerDeps } from "./jobs/runner-deps.js";
-import { notifyOnEnd } from "./notify/notify-on-end.js";
 import { buildNotifySettings, createNotifier, type Notifier, type NotifyLogger } from "./notify/notifier.js";
 import { resolveRemoteRef } from "./source/git.js";
 import { FileBuildStore } from "./store/file-build-store.js";
@@ -22,9 +22,11 @@ export interface Runtime {
   config: LoadedBuilderConfig;
   store: FileBuildStore;
   cacheStore: TargetCacheStore;
-  /** Announces every build `runner` ends; `run` awaits notifications.close() before exiting. */
+  /** Build-end notifications; `run` and `serve` await notifications.close() before exiting. */
   runner: BuildExecutor;
   notifications: Notifier;
+  /** For BuildService: announces a build that really ended (called once per build across replicas). */
+  onBuildEnded: ((record: BuildRecord) => void) | undefined;
   runnerDeps: RunnerDeps;
   resolveRef: ResolveRef;
   dataDir: string;
@@ -114,8 +116,9 @@ export async function createRuntime(
     config,
     store,
     cacheStore,
-    runner: notifyOnEnd(createBuildRunner(runnerDeps), notifications, env.BUILDER_MAX_ATTEMPTS),
+    runner: createBuildRunner(runnerDeps),
     notifications,
+    onBuildEnded: notifications.enabled ? (record) => notifications.notify(record) : undefined,
     runnerDeps,
     resolveRef,
     dataDir,

@@ -29,6 +29,7 @@ export async function runCommand(
     resolveRef: rt.resolveRef,
     owner: `run-${hostname()}-${process.pid}`,
     claimFilter: (record) => record.id === mine.id,
+    onBuildEnded: rt.onBuildEnded,
   });
   if (rt.config.bundled) err(`comfyume-builder: no config file; using the bundled example ${rt.config.file}`);
   // Loaded only for --context: the tar and upload modules are a noticeable part of start-up.

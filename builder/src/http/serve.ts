@@ -80,6 +80,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     settings: buildJobSettings(env, opts.jobSettings),
     resolveRef: rt.resolveRef,
     logger,
+    onBuildEnded: rt.onBuildEnded,
   });
   metrics.setSource({
     queueDepth: () => service.queueDepth(),

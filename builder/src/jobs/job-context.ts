@@ -62,6 +62,12 @@ export interface BuildServiceDeps {
    * claims only its own build, so a one-shot run never picks up the service's queue.
    */
   claimFilter?: (record: BuildRecord) => boolean;
+  /**
+   * Told once per build, by exactly one replica, when a build has really ended (however it
+   * ended: run, cancelled while queued, expired in the queue, interrupted on its last
+   * attempt). Build-end notifications hang here.
+   */
+  onBuildEnded?: (record: BuildRecord) => void;
 }
 
 export interface JobContext {
@@ -77,6 +83,7 @@ export interface JobContext {
   now: () => Date;
   logger: JobLogger;
   claimFilter: (record: BuildRecord) => boolean;
+  onBuildEnded: ((record: BuildRecord) => void) | undefined;
 }
 
 const silent: JobLogger = { info: () => undefined, warn: () => undefined };
@@ -96,5 +103,6 @@ export function buildJobContext(deps: BuildServiceDeps): JobContext {
     now: deps.now ?? (() => new Date()),
     logger: deps.logger ?? silent,
     claimFilter: deps.claimFilter ?? (() => true),
+    onBuildEnded: deps.onBuildEnded,
   };
 }

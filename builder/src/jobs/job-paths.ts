@@ -6,7 +6,7 @@ import { sha256Hex } from "./build-keys.js";
 export interface JobPaths {
   root: string;
   /** claims/<id>-<attempt>[.<step>]: exactly one replica performs each step of each attempt. */
-  claim(id: string, attempt: number, step?: "recover" | "requeue"): string;
+  claim(id: string, attempt: number, step?: "recover" | "requeue" | "announce"): string;
   /** leases/<id>.json: {owner, attempt, expiresAt} of a running build. */
   lease(id: string): string;
   /** locks/<target>.json: the one build per target that may run (the cache is per target). */

@@ -21,7 +21,7 @@ export interface Lease {
   expiresAt: string;
 }
 
-export type ClaimPurpose = "run" | "cancel" | "expire" | "recover" | "requeue";
+export type ClaimPurpose = "run" | "cancel" | "expire" | "recover" | "requeue" | "announce";
 
 export function isLeaseExpired(lease: Pick<Lease, "expiresAt"> | undefined, now: Date): boolean {
   return lease === undefined || !(Date.parse(lease.expiresAt) > now.getTime());
@@ -42,7 +42,8 @@ export class Coordination {
 
   /** True when this replica won the step for this attempt (exactly one replica does). */
   claim(id: string, attempt: number, owner: string, purpose: ClaimPurpose, now: Date): Promise<boolean> {
-    const step = purpose === "recover" || purpose === "requeue" ? purpose : undefined;
+    const step =
+      purpose === "recover" || purpose === "requeue" || purpose === "announce" ? purpose : undefined;
     return createExclusive(
       this.paths.claim(id, attempt, step),
       JSON.stringify({ owner, purpose, at: now.toISOString() }),

@@ -1,5 +1,8 @@
 // Removing a build from the job layer's working set once it needs nothing more: its
 // active marker, its dedup pointer, its cancel request. Safe to repeat from any replica.
+// Every path by which a build really ends comes through here, so this is also where its
+// end is announced — once, by whichever replica wins the exclusive "announce" claim.
+import { isTerminalStatus } from "../../../common/build-record.js";
 import { removeIfStale } from "./atomic-files.js";
 import type { JobContext } from "./job-context.js";
 
@@ -10,4 +13,14 @@ export async function retireBuild(ctx: JobContext, id: string): Promise<void> {
   }
   await ctx.coord.clearCancelRequest(id);
   await ctx.active.clear(id);
+  if (ctx.onBuildEnded) {
+    const record = await ctx.store.get(id);
+    if (
+      record &&
+      isTerminalStatus(record.status) &&
+      (await ctx.coord.claim(id, record.attempt, ctx.owner, "announce", ctx.now()))
+    ) {
+      ctx.onBuildEnded(record);
+    }
+  }
 }

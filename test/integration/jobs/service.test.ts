@@ -72,6 +72,44 @@ describe("cancel", () => {
   });
 });
 
+describe("build ends", () => {
+  it("are announced once, by one replica, however the build ended", async () => {
+    const data = await makeDataDir();
+    cleanups.push(data.remove);
+    const ended: Record<string, string[]> = { a: [], b: [] };
+    const make = (owner: "a" | "b") => {
+      const s = createReplica(
+        data.dir,
+        owner,
+        {},
+        {
+          onBuildEnded: (r) => ended[owner]!.push(`${r.id}:${r.status}`),
+        },
+      );
+      cleanups.push(() => s.drain(0));
+      return s;
+    };
+    const a = make("a");
+    const b = make("b");
+    // Ran to success on one of the two replicas.
+    a.start();
+    b.start();
+    const ok = (await a.submit({ target: "a" }, { trigger: api })).record;
+    await a.waitForEnd(ok.id, AbortSignal.timeout(10_000));
+    // Cancelled while queued (target b's builds wait behind a slow one).
+    const slow = (await a.submit({ target: "b", buildArgs: { SCRIPT: SLOW } }, { trigger: api })).record;
+    await waitFor(started(new FileBuildStore(data.dir), slow.id), { what: "the slow build to start" });
+    const queued = (await b.submit({ target: "b", buildArgs: { SCRIPT: "echo two" } }, { trigger: api }))
+      .record;
+    await b.cancel(queued.id);
+    await a.cancel(slow.id);
+    await a.waitForEnd(slow.id, AbortSignal.timeout(10_000));
+    const all = () => [...ended.a!, ...ended.b!].sort();
+    await waitFor(() => all().length >= 3, { what: "three announcements" });
+    expect(all()).toEqual([`${ok.id}:succeeded`, `${slow.id}:cancelled`, `${queued.id}:cancelled`].sort());
+  });
+});
+
 describe("limits", () => {
   it("stops a build that runs past the build timeout with TIMEOUT", async () => {
     const { make } = await setup({ buildTimeoutMs: 500 });

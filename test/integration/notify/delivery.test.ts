@@ -1,11 +1,9 @@
 // Notifications against real local HTTP receivers: signature over the raw body, retries
-// on 503/429 and refused connections, a receiver that never answers, the flush bound,
-// and the executor hook (only final ends are announced; a failure never changes the build).
+// on 503/429 and refused connections, a receiver that never answers, and the flush bound.
+// (Which ends are announced, once across replicas, is the job layer's: test/integration/jobs.)
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import type { BuildRecord } from "../../../common/build-record.js";
 import type { DeliveryPolicy } from "../../../builder/src/notify/deliver.js";
-import { notifyOnEnd } from "../../../builder/src/notify/notify-on-end.js";
 import { buildNotifySettings, createNotifier, type Notifier } from "../../../builder/src/notify/notifier.js";
 import { endedRecord } from "../../unit/notify/record-fixture.js";
 import { memoryLogger, startReceiver, type Receiver } from "./receiver.js";
@@ -171,48 +169,5 @@ describe("ntfy delivery", () => {
     expect(got!.raw.toString("utf8")).toBe(
       "worker failed in 1m 23s (build b_01NOTIFY)\nBUILD_FAILED: RUN exited 1",
     );
-  });
-});
-
-describe("notifyOnEnd", () => {
-  function executorEnding(final: BuildRecord) {
-    return { run: () => Promise.resolve(final) };
-  }
-  const opts = {
-    signal: new AbortController().signal,
-    sink: { log: () => undefined, update: () => Promise.reject(new Error("unused")) },
-  };
-
-  it.each([
-    ["succeeded", endedRecord(), 2, 1],
-    ["failed", endedRecord({ status: "failed", error: { code: "PUSH_FAILED", message: "denied" } }), 2, 1],
-    ["interrupted with an attempt left", endedRecord({ status: "interrupted", attempt: 1 }), 2, 0],
-    ["interrupted on its last attempt", endedRecord({ status: "interrupted", attempt: 2 }), 2, 1],
-  ])("%s -> %d notification(s), the record unchanged", async (_name, final, max, want) => {
-    const hook = await receiver(() => ({ status: 200 }));
-    const { n } = notifier({ NTFY_SERVER: "x", BUILDER_NOTIFY_URL: `${hook.url}/h` });
-    const got = await notifyOnEnd(executorEnding(final), n, max).run(final, opts);
-    await n.flush();
-    expect(got).toBe(final);
-    expect(hook.received).toHaveLength(want);
-  });
-
-  it("a receiver that fails does not change or delay the build's end", async () => {
-    const hang = await receiver(() => "hang");
-    const { n, logger } = notifier({ NTFY_SERVER: "x", BUILDER_NOTIFY_URL: `${hang.url}/h` });
-    const final = endedRecord();
-    const started = Date.now();
-    const got = await notifyOnEnd(executorEnding(final), n, 2).run(final, opts);
-    expect(Date.now() - started).toBeLessThan(200);
-    expect(got).toBe(final);
-    await n.flush(200);
-    expect(logger.lines.at(-1)).toMatchObject({ level: "warn", msg: "build notification failed" });
-  });
-
-  it("returns the executor itself when nothing is configured", () => {
-    const executor = executorEnding(endedRecord());
-    const { n } = notifier({ NTFY_SERVER: "https://ntfy.sh" });
-    expect(n.enabled).toBe(false);
-    expect(notifyOnEnd(executor, n, 2)).toBe(executor);
   });
 });

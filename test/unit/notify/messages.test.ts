@@ -1,7 +1,6 @@
 import { createHmac } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { EnvError } from "../../../builder/src/config/env.js";
-import { isFinalEnd } from "../../../builder/src/notify/notify-on-end.js";
 import { buildNotifyRequests, buildNotifySettings } from "../../../builder/src/notify/notifier.js";
 import { describeTarget } from "../../../builder/src/notify/notify-request.js";
 import {
@@ -191,21 +190,6 @@ describe("buildNotifySettings and buildNotifyRequests", () => {
   it("rejects a bad NTFY_TOPIC up front", () => {
     expect(() => buildNotifySettings({ ...base, NTFY_TOPIC: "no such/topic" })).toThrow(EnvError);
   });
-});
-
-describe("isFinalEnd", () => {
-  it.each([
-    ["queued", 1, 2, false],
-    ["running", 1, 2, false],
-    ["succeeded", 1, 2, true],
-    ["failed", 1, 2, true],
-    ["cancelled", 1, 2, true],
-    ["interrupted", 1, 2, false],
-    ["interrupted", 2, 2, true],
-    ["interrupted", 1, 1, true],
-  ] as const)("%s at attempt %d of %d -> %j", (status, attempt, max, want) =>
-    expect(isFinalEnd({ status, attempt }, max)).toBe(want),
-  );
 });
 
 describe("describeTarget", () => {

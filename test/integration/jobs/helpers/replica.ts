@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { builderConfigSchema, type BuilderConfig } from "../../../../builder/src/config/builder-config.js";
 import { BuildService } from "../../../../builder/src/jobs/build-service.js";
-import type { JobSettings } from "../../../../builder/src/jobs/job-context.js";
+import type { BuildServiceDeps, JobSettings } from "../../../../builder/src/jobs/job-context.js";
 import { FileBuildStore } from "../../../../builder/src/store/file-build-store.js";
 import { createProcessExecutor } from "./process-executor.js";
 
@@ -39,8 +39,10 @@ export function createReplica(
   dataDir: string,
   owner: string,
   settings: Partial<JobSettings> = {},
+  extra: Pick<BuildServiceDeps, "onBuildEnded"> = {},
 ): BuildService {
   return new BuildService({
+    ...extra,
     store: new FileBuildStore(dataDir),
     config: TEST_CONFIG,
     dataDir,
