@@ -1,7 +1,7 @@
 // `run --context DIR`: the directory becomes an uploaded context, exactly as if the trigger
 // had sent it — packed by tar (the build's own .dockerignore is applied by buildx later),
 // unpacked safely into <uploads>/<sha256>/ so any replica can build and retry it.
-import { PassThrough, Readable } from "node:stream";
+import { PassThrough } from "node:stream";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { createContextIngester } from "../http/upload-context.js";
@@ -28,10 +28,7 @@ export async function ingestDirectory(
   const packing = run(["tar", "--create", "--file=-", "--directory", abs, "--", "."], { stdoutSink: pipe });
   const ingest = createContextIngester(uploadsDir, (body, o) => ingestUpload(body, o));
   const [result, packed] = await Promise.all([
-    ingest(Readable.toWeb(pipe) as ReadableStream<Uint8Array>, {
-      maxBytes,
-      signal: new AbortController().signal,
-    }),
+    ingest(pipe, { maxBytes, signal: new AbortController().signal }),
     packing,
   ]);
   if (packed.exitCode !== 0)

@@ -57,7 +57,7 @@ export interface BuildServicePort {
   get(id: string): Promise<BuildRecord | undefined>;
   list(query: ListQuery): Promise<ListResult>;
   cancel(id: string): Promise<BuildRecord>;
-  retry(id: string): Promise<SubmitResult>;
+  retry(id: string, opts?: { idempotencyKey?: string }): Promise<SubmitResult>;
   waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord>;
   handleGithubPush(input: GithubPushInput): Promise<HookResult>;
   schedule(input: { targets?: string[]; ref?: string }): Promise<HookResult | BuildRecord[] | SubmitResult[]>;

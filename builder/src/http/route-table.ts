@@ -138,7 +138,8 @@ export const ROUTES: readonly RouteSpec[] = [
     id: "retryBuild",
     method: "post",
     path: `${buildIdParam}/retry`,
-    summary: "Start a new build with the same parameters.",
+    summary:
+      "Start a new build with the same parameters. Honours Idempotency-Key and ?wait=true (JSON or NDJSON) like POST /v1/builds.",
     access: "write",
     responses: {
       200: { description: "A matching build already queued or running", content: json(buildRecordSchema) },

@@ -18,7 +18,7 @@ export type Ingest = (
 ) => Promise<UploadedContext>;
 
 export type ContextIngester = (
-  body: ReadableStream<Uint8Array>,
+  body: Readable | ReadableStream<Uint8Array>,
   opts: { maxBytes: number; signal: AbortSignal },
 ) => Promise<UploadedContext>;
 
@@ -37,7 +37,7 @@ export function createContextIngester(uploadsDir: string, ingest: Ingest): Conte
   return async (body, opts) => {
     await mkdir(uploadsDir, { recursive: true });
     const incoming = path.join(uploadsDir, `.incoming-${randomBytes(8).toString("hex")}`);
-    const source = Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+    const source = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
     const metered = meter(opts.maxBytes);
     // pipe() does not forward errors: a client that disconnects mid-upload must fail the ingest.
     source.once("error", (err) => metered.destroy(err));

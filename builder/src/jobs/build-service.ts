@@ -105,7 +105,8 @@ export class BuildService {
   }
 
   /** A new build with the same parameters (and the same commit or upload). */
-  async retry(id: string): Promise<SubmitResult> {
+  /** A new build with the same parameters; `idempotencyKey` makes a re-sent retry return the same build. */
+  async retry(id: string, opts: { idempotencyKey?: string } = {}): Promise<SubmitResult> {
     const old = await this.mustGet(id);
     const { params, source } = old;
     const req: BuildRequest = {
@@ -120,6 +121,7 @@ export class BuildService {
     };
     return this.submit(req, {
       trigger: { kind: "retry", of: id },
+      ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       ...(source.kind === "git" && source.commit ? { commit: source.commit } : {}),
       ...(source.kind === "upload"
         ? { upload: { sha256: source.sha256, bytes: source.bytes, files: source.files ?? 0 } }

@@ -298,4 +298,17 @@ describe("hooks", () => {
     });
     expect(retry.record.id).not.toBe(record.id);
   });
+
+  it("a re-sent retry with the same Idempotency-Key returns the same new build", async () => {
+    const { make } = await setup();
+    const a = make("a");
+    const { record } = await a.submit({ target: "b", buildArgs: { Y: "2" } }, { trigger: api });
+    await a.cancel(record.id);
+    const first = await a.retry(record.id, { idempotencyKey: "retry-key-1" });
+    await a.cancel(first.record.id); // ended, so only the key (not dedup) can match
+    const again = await a.retry(record.id, { idempotencyKey: "retry-key-1" });
+    expect(again.record.id).toBe(first.record.id);
+    const other = await a.retry(record.id, { idempotencyKey: "retry-key-2" });
+    expect(other.record.id).not.toBe(first.record.id);
+  });
 });

@@ -94,9 +94,9 @@ export class MemoryService implements BuildServicePort {
     return this.finish(id, "cancelled");
   }
 
-  async retry(id: string): Promise<SubmitResult> {
+  async retry(id: string, opts: { idempotencyKey?: string } = {}): Promise<SubmitResult> {
     const prior = (await this.store.get(id))!;
-    return this.submit(prior.params as BuildRequest, { trigger: { kind: "retry", of: id } });
+    return this.submit(prior.params as BuildRequest, { trigger: { kind: "retry", of: id }, ...opts });
   }
 
   async waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord> {
