@@ -39,18 +39,8 @@ export interface ListResult {
   nextCursor: string | null;
 }
 
-export interface GithubPushInput {
-  deliveryId: string;
-  event: string;
-  payload: unknown;
-}
-
-/** What a webhook delivery did: the builds it started, or why it did nothing. */
-export interface HookResult {
-  builds: BuildRecord[];
-  ignored?: string;
-  duplicate?: boolean;
-}
+export type { GithubPushInput, HookResult } from "../jobs/github-push.js";
+import type { GithubPushInput, HookResult } from "../jobs/github-push.js";
 
 export interface BuildServicePort {
   submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult>;

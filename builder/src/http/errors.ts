@@ -4,6 +4,7 @@
 import { z } from "zod";
 import { ERROR_CODES, type ErrorCode, type ErrorEnvelope } from "../../../common/build-record.js";
 import { formatIssues } from "../../../common/build-request.js";
+import { statusForCode } from "../jobs/service-error.js";
 
 export interface Issue {
   path: string;
@@ -49,20 +50,6 @@ function isHttpStatus(value: unknown): value is number {
   return typeof value === "number" && Number.isInteger(value) && value >= 400 && value <= 599;
 }
 
-function defaultStatus(code: ErrorCode): number {
-  const table: Partial<Record<ErrorCode, number>> = {
-    INVALID_REQUEST: 400,
-    UNAUTHORIZED: 401,
-    FORBIDDEN: 403,
-    NOT_FOUND: 404,
-    CONFLICT: 409,
-    QUEUE_FULL: 429,
-    SHUTTING_DOWN: 503,
-    DISK_LOW: 507,
-  };
-  return table[code] ?? 500;
-}
-
 /**
  * Maps any thrown value to a status and envelope. Errors with a known `code` keep it
  * (ServiceError, UploadError, HttpError); an upload error without a code is a bad archive
@@ -84,7 +71,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
       body: { error: { code: "INTERNAL", message: "The builder failed to handle the request." } },
     };
   }
-  const status = isHttpStatus(rawStatus) ? rawStatus : defaultStatus(code);
+  const status = isHttpStatus(rawStatus) ? rawStatus : statusForCode(code);
   const body: ErrorEnvelope = { error: { code, message } };
   if (Array.isArray(e.issues) && e.issues.length > 0) body.error.issues = e.issues as Issue[];
   return retry === undefined ? { status, body } : { status, body, retryAfter: retry };

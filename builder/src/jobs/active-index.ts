@@ -48,7 +48,7 @@ export class ActiveIndex {
       throw err;
     }
     return names
-      .filter((n) => n.endsWith(".json") && !n.includes(".tmp-"))
+      .filter((n) => n.endsWith(".json") && !n.startsWith("."))
       .map((n) => n.slice(0, -".json".length))
       .sort();
   }

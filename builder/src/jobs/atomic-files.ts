@@ -1,14 +1,15 @@
-// File primitives that stay atomic on NFS (the data dir is an NFS mount in production):
-// exclusive creation by link(2) of a fully written temp file (O_EXCL on old NFS clients
-// is not reliable, and a plain exclusive open would expose an empty file to readers),
-// replacement by rename(2), and stealing a stale file by renaming it away first so only
-// one replica wins.
+// The job layer's coordination files on the shared data dir (an NFS mount in production):
+// exclusive creation and atomic replacement come from the store's primitives
+// (store/atomic-file.ts: a fsynced temp file, then link(2) or rename(2)); stealing a stale
+// file by renaming it away first, so only one replica wins, is the job layer's own.
 import { randomBytes } from "node:crypto";
-import { link, mkdir, readFile, rename, stat, unlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, stat, unlink } from "node:fs/promises";
 import path from "node:path";
+import { createFileExclusive, replaceFileAtomic } from "../store/atomic-file.js";
 
-function tempName(file: string): string {
-  return `${file}.tmp-${process.pid}-${randomBytes(6).toString("hex")}`;
+/** A private name beside `file` for a stale file this replica takes away. */
+function takenName(file: string): string {
+  return `${file}.taken-${process.pid}-${randomBytes(6).toString("hex")}`;
 }
 
 function errno(err: unknown): string | undefined {
@@ -24,39 +25,22 @@ export async function removeFile(file: string): Promise<void> {
   }
 }
 
-/**
- * Creates `file` with `data` only if it does not exist. Returns false when it exists.
- * On NFS a link() whose reply was lost can report an error although it succeeded; the
- * temp file's link count (2) tells the truth, as the Linux open(2) man page advises.
- */
+/** Creates `file` with `data` only if it does not exist. Returns false when it exists. */
 export async function createExclusive(file: string, data: string): Promise<boolean> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempName(file);
-  await writeFile(tmp, data);
   try {
-    await link(tmp, file);
+    await createFileExclusive(file, data);
     return true;
   } catch (err) {
     if (errno(err) === "EEXIST") return false;
-    const st = await stat(tmp);
-    if (st.nlink === 2) return true;
     throw err;
-  } finally {
-    await removeFile(tmp);
   }
 }
 
 /** Replaces `file` atomically with `value` as JSON. */
 export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true });
-  const tmp = tempName(file);
-  await writeFile(tmp, `${JSON.stringify(value)}\n`);
-  try {
-    await rename(tmp, file);
-  } catch (err) {
-    await removeFile(tmp);
-    throw err;
-  }
+  await replaceFileAtomic(file, `${JSON.stringify(value)}\n`);
 }
 
 /** Reads a JSON file; undefined when it does not exist. */
@@ -91,7 +75,7 @@ export async function removeIfStale<T>(
   file: string,
   isStale: (content: T | undefined) => boolean,
 ): Promise<boolean> {
-  const taken = tempName(file);
+  const taken = takenName(file);
   try {
     await rename(file, taken);
   } catch (err) {

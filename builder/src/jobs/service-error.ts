@@ -15,6 +15,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   CONFLICT: 409,
   QUEUE_FULL: 429,
   SHUTTING_DOWN: 503,
+  DISK_LOW: 507,
 };
 
 /** The HTTP status an error code answers with (500 for codes that describe a failed build). */

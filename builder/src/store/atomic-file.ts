@@ -4,7 +4,7 @@
 // fails with EEXIST atomically, also on NFS, where O_EXCL historically was not safe).
 // A crash leaves at most a stale `.*.tmp` file that no reader ever opens.
 import { randomBytes } from "node:crypto";
-import { open, rename, link, unlink } from "node:fs/promises";
+import { open, rename, link, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 
 function tempPathFor(file: string): string {
@@ -41,11 +41,17 @@ export async function replaceFileAtomic(file: string, data: string): Promise<voi
   await syncDir(path.dirname(file));
 }
 
-/** Creates `file` with `data` atomically; rejects with an EEXIST error if it already exists. */
+/**
+ * Creates `file` with `data` atomically; rejects with an EEXIST error if it already exists.
+ * On NFS a link() whose reply was lost can report an error although it succeeded; the
+ * temp file's link count (2) tells the truth, as the Linux open(2) man page advises.
+ */
 export async function createFileExclusive(file: string, data: string): Promise<void> {
   const tmp = await writeTemp(file, data);
   try {
     await link(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "EEXIST" || (await stat(tmp)).nlink !== 2) throw err;
   } finally {
     await unlink(tmp);
   }
