@@ -2,6 +2,7 @@
 import { parseArgs } from "node:util";
 import { buildRequestSchema, describeIssues, type BuildRequest } from "../../../common/build-request.js";
 import { parseBytes } from "../config/env.js";
+import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -94,14 +95,7 @@ function parseRun(args: string[]): Command {
         allowPositionals: true,
         options: {
           ...HELP_OPTION,
-          ref: { type: "string" },
-          context: { type: "string" },
-          tag: { type: "string", multiple: true },
-          platform: { type: "string", multiple: true },
-          "build-arg": { type: "string", multiple: true },
-          "no-push": { type: "boolean" },
-          "no-smoke": { type: "boolean" },
-          "no-cache": { type: "boolean" },
+          ...BUILD_FLAG_OPTIONS,
           json: { type: "boolean" },
         },
       }),

@@ -78,7 +78,7 @@ export function run(argv: readonly string[], options: RunOptions = {}): Promise<
     }
     const child = spawn(command, args, {
       cwd: options.cwd,
-      env: options.env ?? process.env,
+      env: options.env, // undefined: the child inherits this process's environment
       detached: true, // own process group, so abort can kill grandchildren (buildx, git helpers)
       stdio: ["pipe", "pipe", "pipe"],
     });

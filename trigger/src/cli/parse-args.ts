@@ -5,6 +5,7 @@ import { usageError } from "../errors.js";
 import { COMMAND_NAMES, type Command, type CommandName, type Invocation } from "./commands.js";
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
 import * as b from "./validate-basic.js";
+import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
 
 // The schema-based checks load zod; only commands that carry build parameters need them.
 const schemas = () => import("./validate.js");
@@ -23,14 +24,7 @@ const BIND: Options = { bind: { type: "boolean" }, "no-bind": { type: "boolean" 
 const OPTIONS: Record<CommandName, Options> = {
   submit: {
     ...JSON_FLAG,
-    ref: { type: "string" },
-    context: { type: "string" },
-    tag: { type: "string", multiple: true },
-    platform: { type: "string", multiple: true },
-    "build-arg": { type: "string", multiple: true },
-    "no-push": { type: "boolean" },
-    "no-smoke": { type: "boolean" },
-    "no-cache": { type: "boolean" },
+    ...BUILD_FLAG_OPTIONS,
     detach: { type: "boolean" },
     "idempotency-key": { type: "string" },
     ...BIND,
