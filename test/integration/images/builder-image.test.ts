@@ -6,7 +6,7 @@ import { statSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stack } from "../../helpers/stack-env.js";
 import { waitFor } from "../../helpers/wait-for.js";
-import { buildBuilderImage, docker, type BuiltImage } from "./image-build.js";
+import { buildBuilderImage, docker, type BuiltImage, resolveCaBundle } from "./image-build.js";
 
 const TOKEN = "images-test-token-0123456789";
 const DRAIN_SECONDS = 20;
@@ -29,11 +29,7 @@ async function healthy(url: string): Promise<boolean> {
 
 beforeAll(async () => {
   // The test process may sit behind a TLS-intercepting proxy for npm; the image build then needs its CA.
-  image = await buildBuilderImage(
-    stack().mirror,
-    `comfyume-builder:test-${process.pid}`,
-    process.env.NODE_EXTRA_CA_CERTS,
-  );
+  image = await buildBuilderImage(stack().mirror, `comfyume-builder:test-${process.pid}`, resolveCaBundle());
   const port = 20_000 + (process.pid % 20_000);
   base = `http://127.0.0.1:${port}`;
   container = `comfyume-builder-test-${process.pid}`;

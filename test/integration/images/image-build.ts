@@ -1,7 +1,7 @@
 // Builds this repository's Dockerfiles for real with buildx on the stack's dockerd,
 // swapping the unreachable base images for the stack's stand-ins with named build
 // contexts, so the Dockerfiles are built exactly as committed.
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { run, type RunResult } from "../../../builder/src/process/spawn.js";
@@ -86,4 +86,20 @@ export function buildBuilderImage(
     },
     ...(caBundle ? { secrets: { npm_ca: caBundle } } : {}),
   });
+}
+
+/**
+ * The CA bundle the image builds give npm (as the npm_ca secret): the one this process was
+ * told to trust, else the system bundle — which on these machines includes the CA of the
+ * TLS-intercepting proxy in front of the npm registry. Extra CAs are harmless without one.
+ */
+export function resolveCaBundle(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const candidate of [
+    env.NODE_EXTRA_CA_CERTS,
+    env.SSL_CERT_FILE,
+    "/etc/ssl/certs/ca-certificates.crt",
+  ]) {
+    if (candidate && existsSync(candidate)) return candidate;
+  }
+  return undefined;
 }

@@ -9,7 +9,15 @@ import { stack } from "../../helpers/stack-env.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { startPackageIndex, type PackageIndex } from "./pep503-index.js";
 import { run } from "../../../builder/src/process/spawn.js";
-import { buildBuilderImage, buildImage, docker, DOCKER, REPO_ROOT, type BuiltImage } from "./image-build.js";
+import {
+  buildBuilderImage,
+  buildImage,
+  docker,
+  DOCKER,
+  REPO_ROOT,
+  type BuiltImage,
+  resolveCaBundle,
+} from "./image-build.js";
 
 const FIXTURES = path.join(REPO_ROOT, "test/fixtures/worker");
 let index: PackageIndex;
@@ -35,7 +43,7 @@ beforeAll(async () => {
   builder = await buildBuilderImage(
     stack().mirror,
     `comfyume-builder:smoke-${process.pid}`,
-    process.env.NODE_EXTRA_CA_CERTS,
+    resolveCaBundle(),
   );
 }, 900_000);
 
