@@ -21,8 +21,7 @@ export interface HttpMetrics {
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): HttpMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true)
-    collectDefaultMetrics({ register: registry, prefix: "builder_process_" });
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: "builder_" }); // builder_process_cpu_seconds_total, ...
   let source: MetricsSource | undefined;
   const requests = new Counter({
     name: "builder_http_requests_total",
