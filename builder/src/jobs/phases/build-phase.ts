@@ -1,6 +1,7 @@
 // build: `docker buildx build` with the target's settings, the per-target local cache,
 // credentials in a per-build DOCKER_CONFIG, and --push when pushing (otherwise an OCI
 // layout for the smoke phase). The result's digest and cache use go on the record.
+import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { BuildxSpec } from "../../buildx/argv.js";
 import { createDockerConfig } from "../../buildx/docker-config.js";
@@ -12,22 +13,38 @@ import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
 
-/** Named contexts: URLs pass through; a relative path is resolved inside the source root. */
-export function resolveBuildContexts(contexts: Record<string, string>, root: string): Record<string, string> {
+/**
+ * Named contexts: URLs pass through; a relative path must stay inside the source root once
+ * symlinks are resolved (a cloned repo or an upload may carry a link to `/`).
+ */
+export async function resolveBuildContexts(
+  contexts: Record<string, string>,
+  root: string,
+): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
+  const realRoot = await realpath(root);
   for (const [name, value] of Object.entries(contexts)) {
     if (/^[a-z-]+:\/\//.test(value)) {
       out[name] = value;
       continue;
     }
-    const abs = path.resolve(root, value);
-    if (path.isAbsolute(value) || !isInside(root, abs)) {
-      throw new PhaseFailure(
+    const escapes = () =>
+      new PhaseFailure(
         "BUILD_FAILED",
         `build context ${name}=${JSON.stringify(value)} escapes the source root`,
       );
+    if (path.isAbsolute(value) || !isInside(realRoot, path.resolve(realRoot, value))) throw escapes();
+    let real: string;
+    try {
+      real = await realpath(path.resolve(realRoot, value));
+    } catch {
+      throw new PhaseFailure(
+        "BUILD_FAILED",
+        `build context ${name}=${JSON.stringify(value)} does not exist in the source`,
+      );
     }
-    out[name] = abs;
+    if (!isInside(realRoot, real)) throw escapes();
+    out[name] = real;
   }
   return out;
 }
@@ -69,7 +86,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     tags: record.tags,
     platforms: record.platforms,
     buildArgs: { ...target.buildArgs, ...record.params.buildArgs },
-    buildContexts: resolveBuildContexts(target.buildContexts, ctx.sourceRoot),
+    buildContexts: await resolveBuildContexts(target.buildContexts, ctx.sourceRoot),
     secrets: buildSecrets(ctx),
     stage: target.stage,
     metadataFile: path.join(ctx.workDir, "metadata.json"),
