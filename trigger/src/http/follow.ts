@@ -52,15 +52,19 @@ export async function followLogs(
   let quietSince = Date.now();
   for (;;) {
     const before = state.lastSeq;
+    const stream = { opened: false };
     let reason: string;
     try {
-      reason = await readStream(client, id, state, handlers);
+      reason = await readStream(client, id, state, handlers, stream);
     } catch (err) {
       if (err instanceof TriggerError || options.signal?.aborted || !isRetryableNetworkError(err)) throw err;
       reason = (err as Error).message;
     }
     if (state.end) return state.end;
-    if (state.lastSeq > before) {
+    // New lines, or a stream the builder answered (a gateway cut it, the build is just quiet
+    // through a long step): both show the builder is there. Only a builder that cannot be
+    // reached at all for --wait-ready seconds is given up on.
+    if (state.lastSeq > before || stream.opened) {
       failures = 0;
       quietSince = Date.now();
     }
@@ -83,6 +87,7 @@ async function readStream(
   id: string,
   state: FollowState,
   handlers: FollowHandlers,
+  stream: { opened: boolean },
 ): Promise<string> {
   const res = await client.send({
     method: "GET",
@@ -103,6 +108,7 @@ async function readStream(
       `following build ${id}: expected text/event-stream, got ${JSON.stringify(type)}`,
     );
   }
+  stream.opened = true;
   const parser = new SseParser();
   res.body.setEncoding("utf8");
   for await (const chunk of res.body as AsyncIterable<string>) {
