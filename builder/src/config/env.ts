@@ -88,8 +88,9 @@ export const envSchema = z.object({
   BUILDER_MIN_FREE_PERCENT: int(10, 0, 100),
   BUILDER_CONCURRENCY: int(1, 1, 64),
   BUILDER_QUEUE_MAX: int(20, 0, 10_000),
-  BUILDER_BUILD_TIMEOUT: int(3600, 1),
-  BUILDER_QUEUE_TTL: int(3600, 1),
+  // setTimeout fires at once past 2^31-1 ms (~24.8 days), so that is the longest timeout.
+  BUILDER_BUILD_TIMEOUT: int(3600, 1, 2_147_483),
+  BUILDER_QUEUE_TTL: int(3600, 1, 2_147_483),
   BUILDER_MAX_ATTEMPTS: int(2, 1, 20),
   BUILDER_LEASE_SECONDS: int(30, 2, 3600),
   BUILDER_DRAIN_SECONDS: int(60, 0, 86_400),

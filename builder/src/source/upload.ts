@@ -93,6 +93,11 @@ function asUploadError(err: unknown): Error {
   if (/tar|end of data|header/i.test(e?.message ?? "")) {
     return new UploadError(`the upload is not a valid tar archive (${e.message})`, { cause: err });
   }
+  // Entries that contradict each other (a file, then a directory or a link of the same
+  // name, or something below a file) fail at the filesystem: a bad archive, not a 500.
+  if (["EEXIST", "EISDIR", "ENOTDIR", "ELOOP", "ERR_STREAM_PREMATURE_CLOSE"].includes(e?.code ?? "")) {
+    return new UploadError(`the archive has conflicting entries (${e.code}: ${e.message})`, { cause: err });
+  }
   return err as Error;
 }
 

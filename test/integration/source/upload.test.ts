@@ -220,6 +220,30 @@ describe("ingestUpload", () => {
     ["block device", [{ name: "sda", type: "block-device" }], /entry "sda" is a block-device/],
     ["fifo", [{ name: "pipe", type: "fifo" }], /entry "pipe" is a fifo/],
     ["path too long", [{ name: `${"d/".repeat(2100)}f`, content: "x" }], /longer than 4096 characters/],
+    [
+      "a file, then a file below it",
+      [
+        { name: "a", content: "x" },
+        { name: "a/b", content: "y" },
+      ],
+      /conflicting entries/,
+    ],
+    [
+      "a directory, then a file of the same name",
+      [
+        { name: "d", type: "directory" },
+        { name: "d", content: "y" },
+      ],
+      /conflicting entries/,
+    ],
+    [
+      "a file, then a symlink of the same name",
+      [
+        { name: "f", content: "x" },
+        { name: "f", type: "symlink", linkname: "first.txt" },
+      ],
+      /conflicting entries|symlink/,
+    ],
   ];
 
   it.each(BAD)(

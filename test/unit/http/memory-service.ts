@@ -91,6 +91,11 @@ export class MemoryService implements BuildServicePort {
   }
 
   async cancel(id: string): Promise<BuildRecord> {
+    // Like BuildService: an ended build cannot be cancelled.
+    const current = await this.store.get(id);
+    if (current && isTerminalStatus(current.status)) {
+      throw new HttpError(409, "CONFLICT", `build ${id} already ended (${current.status})`);
+    }
     return this.finish(id, "cancelled");
   }
 

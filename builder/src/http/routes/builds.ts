@@ -2,7 +2,6 @@
 import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { BuildRecord } from "../../../../common/build-record.js";
-import { isTerminalStatus } from "../../../../common/build-record.js";
 import { buildRequestSchema, type BuildRequest } from "../../../../common/build-request.js";
 import type { AppDeps, SubmitOptions, SubmitResult } from "../deps.js";
 import { HttpError, fromZodError, invalidRequest } from "../errors.js";
@@ -164,13 +163,8 @@ export async function getBuild(c: Context, deps: AppDeps): Promise<Response> {
 
 export async function cancelBuild(c: Context, deps: AppDeps): Promise<Response> {
   const record = await loadBuild(deps, c.req.param("id") ?? "");
-  if (isTerminalStatus(record.status)) {
-    throw new HttpError(
-      409,
-      "CONFLICT",
-      `Build ${record.id} already ended (${record.status}); only queued or running builds can be cancelled.`,
-    );
-  }
+  // The service decides what can still be cancelled: queued, running, and interrupted with
+  // attempts left (it would be requeued); anything else is a 409 CONFLICT from it.
   const after = await deps.service.cancel(record.id);
   deps.logger.info("build cancel requested", { buildId: record.id });
   return c.json(after, 202);
