@@ -8,7 +8,25 @@ export interface FlushableSink extends BuildSink {
   flush(): Promise<void>;
 }
 
-export function createStoreSink(store: JobStore, id: string, onError: (err: unknown) => void): FlushableSink {
+/**
+ * Thrown by a guarded sink's update when the record is no longer this attempt's: another
+ * replica took the build over (this one stalled past its lease) and its record is not ours
+ * to write.
+ */
+export class StaleAttemptError extends Error {
+  constructor(id: string, attempt: number) {
+    super(`build ${id} is no longer attempt ${attempt} running here; another replica took it over`);
+    this.name = "StaleAttemptError";
+  }
+}
+
+export function createStoreSink(
+  store: JobStore,
+  id: string,
+  onError: (err: unknown) => void,
+  /** When given, an update applies only while this holds for the stored record. */
+  owns?: { attempt: number; holds: (record: BuildRecord) => boolean },
+): FlushableSink {
   let pending: { stream: SinkStream; line: string }[] = [];
   let chain: Promise<void> = Promise.resolve();
   let scheduled = false;
@@ -34,7 +52,10 @@ export function createStoreSink(store: JobStore, id: string, onError: (err: unkn
     },
     async update(mutate: (record: BuildRecord) => void) {
       await drain();
-      return store.update(id, mutate);
+      return store.update(id, (record) => {
+        if (owns && !owns.holds(record)) throw new StaleAttemptError(id, owns.attempt);
+        mutate(record);
+      });
     },
     async flush() {
       await drain();

@@ -4,7 +4,7 @@
 import { isTerminalStatus, type BuildRecord } from "../../../common/build-record.js";
 import type { JobContext } from "./job-context.js";
 import { buildLease } from "./leases.js";
-import { createStoreSink } from "./log-sink.js";
+import { createStoreSink, StaleAttemptError } from "./log-sink.js";
 import type { AbortReason } from "./ports.js";
 import { endRecord, startRecord } from "./record-edits.js";
 import { retireBuild } from "./retire.js";
@@ -29,6 +29,16 @@ export function startClaimedBuild(ctx: JobContext, record: BuildRecord): Running
 }
 
 async function renewLease(ctx: JobContext, record: BuildRecord, controller: AbortController): Promise<void> {
+  // The record is the authority: once recovery moved it on (interrupted, requeued as the
+  // next attempt), this replica stalled past its lease and must stop, not renew.
+  const current = await ctx.store.get(record.id);
+  if (current && (current.attempt !== record.attempt || current.status === "interrupted")) {
+    abortWith(controller, {
+      code: "INTERRUPTED",
+      message: `attempt ${record.attempt} was taken over (the record is now attempt ${current.attempt}, ${current.status})`,
+    });
+    return;
+  }
   const held = await ctx.coord.resolveLease(record.id);
   if (held && (held.owner !== ctx.owner || held.attempt !== record.attempt)) {
     abortWith(controller, {
@@ -56,8 +66,13 @@ async function runAttempt(
   controller: AbortController,
 ): Promise<BuildRecord> {
   const id = claimed.id;
-  const sink = createStoreSink(ctx.store, id, (err) =>
-    ctx.logger.warn("log append failed", { buildId: id, error: String(err) }),
+  // The runner writes the record only while it is still this attempt, running: a replica
+  // that stalled past its lease must not overwrite the attempt another replica started.
+  const sink = createStoreSink(
+    ctx.store,
+    id,
+    (err) => ctx.logger.warn("log append failed", { buildId: id, error: String(err) }),
+    { attempt: claimed.attempt, holds: (r) => r.attempt === claimed.attempt && r.status === "running" },
   );
   const renewing = setInterval(
     () => {
@@ -87,6 +102,11 @@ async function runAttempt(
     );
     final = await ctx.executor.run(started, { signal: controller.signal, sink });
   } catch (err) {
+    if (err instanceof StaleAttemptError) {
+      ctx.logger.warn("another replica took this build over; its record is left alone", { buildId: id });
+      await ctx.coord.releaseTargetLock(claimed.target, ctx.owner, id);
+      return (await ctx.store.get(id)) ?? claimed;
+    }
     ctx.logger.warn("executor threw", { buildId: id, error: String(err) });
     sink.log("system", `the build runner failed unexpectedly: ${(err as Error).message}`);
     final = await ctx.store.update(id, (r) =>

@@ -3,6 +3,7 @@
 // idempotency, drain, GitHub push hooks and schedules.
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
+import { endRecord, requeueRecord } from "../../../builder/src/jobs/record-edits.js";
 import { isServiceError } from "../../../builder/src/jobs/service-error.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
 import { waitFor } from "../../helpers/wait-for.js";
@@ -69,6 +70,24 @@ describe("cancel", () => {
     await b.cancel(record.id);
     const end = await b.waitForEnd(record.id, AbortSignal.timeout(10_000));
     expect(end).toMatchObject({ status: "cancelled", error: { code: "CANCELLED" } });
+  });
+});
+
+describe("takeover", () => {
+  it("a replica that lost its build to a newer attempt stops and leaves that attempt's record alone", async () => {
+    const { make, store } = await setup();
+    const a = make("a");
+    a.start();
+    const { record } = await a.submit({ target: "a", buildArgs: { SCRIPT: SLOW } }, { trigger: api });
+    await waitFor(started(store, record.id), { what: "the build to start" });
+    await a.stop(); // no new claims: only the running build matters here
+    // What another replica's recovery does once A's lease looks expired (A stalled).
+    await store.update(record.id, (r) =>
+      endRecord(r, "interrupted", "INTERRUPTED", "lease expired", new Date()),
+    );
+    await store.update(record.id, (r) => requeueRecord(r));
+    await waitFor(() => a.running() === 0, { timeoutMs: 10_000, what: "A to give the build up" });
+    expect(await store.get(record.id)).toMatchObject({ status: "queued", attempt: 2 });
   });
 });
 
