@@ -147,11 +147,20 @@ export class TargetCacheStore {
       try {
         await rename(freshDir, current);
       } catch (err) {
-        if (!isErrno(err, "ENOTEMPTY", "EEXIST")) throw err;
-        continue;
-      } finally {
-        if (moved) await rm(trash, { recursive: true, force: true });
+        if (isErrno(err, "ENOTEMPTY", "EEXIST")) {
+          if (moved) await rm(trash, { recursive: true, force: true });
+          continue;
+        }
+        // Any other failure (an NFS EIO...): put the previous cache back, so a failed
+        // commit costs this build its export, not the target its cache.
+        if (moved) await renameIfExists(trash, current).catch(() => false);
+        await this.discard(freshDir);
+        throw new CacheError(
+          "CACHE_COMMIT_FAILED",
+          `could not swap in the new cache for ${target}: ${(err as Error).message}`,
+        );
       }
+      if (moved) await rm(trash, { recursive: true, force: true });
       await this.touch(target);
       return;
     }

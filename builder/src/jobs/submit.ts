@@ -143,10 +143,13 @@ export async function submitBuild(
     // Another request with this key won the race; answer as it did.
     return submitBuild(ctx, req, opts);
   }
-  if (!(await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer)))) {
+  // A pointer that is there but stale is cleared by resolveDuplicate; then try again, since
+  // another submitter may win that next create (then this request joins its build).
+  for (let tries = 0; !(await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer))); tries++) {
     const winner = await resolveDuplicate(ctx, dedupKey);
     if (winner) return bindKey(ctx, opts.idempotencyKey, fingerprint, winner);
-    await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer));
+    // A pointer that keeps reappearing stale must not block the build forever.
+    if (tries >= 3) break;
   }
   await ctx.active.mark({ id: record.id, queuedAt: record.createdAt, attempt: 1, dedupKey });
   await ctx.store.create(record);
