@@ -98,14 +98,16 @@ export class BuildService {
       return (await this.ctx.store.get(id)) ?? record;
     }
     await this.ctx.coord.requestCancel(id, now);
-    await this.ctx.store.appendLog(id, [
-      { stream: "system", line: `cancel requested through replica ${this.ctx.owner}` },
-    ]);
+    // Not in the build log: the owning replica is appending to it, and two writers could
+    // number a line alike. The owner logs the cancellation when it picks the request up.
+    this.ctx.logger.info("cancel requested for a build running on another replica", { buildId: id });
     return (await this.ctx.store.get(id)) ?? record;
   }
 
-  /** A new build with the same parameters (and the same commit or upload). */
-  /** A new build with the same parameters; `idempotencyKey` makes a re-sent retry return the same build. */
+  /**
+   * A new build with the same parameters (and the same commit or upload); `idempotencyKey`
+   * makes a re-sent retry return the same build.
+   */
   async retry(id: string, opts: { idempotencyKey?: string } = {}): Promise<SubmitResult> {
     const old = await this.mustGet(id);
     const { params, source } = old;
