@@ -6,8 +6,11 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 # shellcheck disable=SC1091
 . "${COMFYUME_STACK_DIR:-/var/tmp/comfyume-stack}/stack.env"
-for bench in bench/*.ts; do
-  case "$bench" in *-sink.ts | *-helpers.ts) continue ;; esac
-  echo "== $bench"
-  node --import tsx "$bench"
-done
+echo "== bench/engine-rebuild.ts (issue 2)"
+node --import tsx bench/engine-rebuild.ts
+echo "== bench/http-api.ts (issue 3)"
+node --import tsx bench/http-api.ts
+echo "== bench/upload-ingest.ts (issue 3, ingest without HTTP)"
+node --import tsx bench/upload-ingest.ts
+echo "== bench/trigger.sh (issue 4)"
+bash bench/trigger.sh
