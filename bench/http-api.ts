@@ -105,31 +105,83 @@ async function makeContext(dir: string): Promise<string> {
   return tarball;
 }
 
+/** One upload of the tarball; returns its time and cancels the build it started. */
+async function uploadOnce(
+  b: SpawnedBuilder,
+  tarball: string,
+  bytes: number,
+  client: "curl" | "undici",
+  round: number,
+) {
+  const url = `${b.url}/v1/builds?target=upload&smoke=false&push=false&tag=${client}-${round}`;
+  const t0 = performance.now();
+  let status: number;
+  let body: string;
+  if (client === "curl") {
+    // curl -T streams the file as it reads it: what a lean client costs the builder.
+    const headers = Object.entries(b.api).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
+    const out = execFileSync("curl", [
+      "-s",
+      "-X",
+      "POST",
+      "-T",
+      tarball,
+      "-H",
+      "content-type: application/x-tar",
+      ...headers,
+      "-w",
+      "\n%{http_code}",
+      url,
+    ]).toString();
+    const cut = out.lastIndexOf("\n");
+    body = out.slice(0, cut);
+    status = Number(out.slice(cut + 1));
+  } else {
+    const res = await request(url, {
+      method: "POST",
+      headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
+      body: createReadStream(tarball, { highWaterMark: 1024 * 1024 }),
+    });
+    status = res.statusCode;
+    body = await res.body.text();
+  }
+  const ms = performance.now() - t0;
+  const rec = JSON.parse(body) as { id?: string };
+  if (rec.id) await cancel(b, rec.id);
+  return { ms, status };
+}
+
 async function benchUpload(b: SpawnedBuilder, dir: string): Promise<void> {
   const tarball = await makeContext(dir);
   const bytes = (await stat(tarball)).size;
   const out = path.join(dir, "tar-x");
-  await mkdir(out);
-  const t0 = performance.now();
-  execFileSync("sh", ["-c", 'cat "$1" | tar -x -C "$2"', "sh", tarball, out]);
-  const tarMs = performance.now() - t0;
-  await rm(out, { recursive: true, force: true });
   const pid = b.child.pid!;
   const before = await resolveRss(pid);
   const sampler = sampleRss(pid);
-  const t1 = performance.now();
-  const res = await request(`${b.url}/v1/builds?target=upload&smoke=false&push=false`, {
-    method: "POST",
-    headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
-    body: createReadStream(tarball),
-  });
-  const rec = (await res.body.json()) as { id?: string; error?: unknown };
-  const ingestMs = performance.now() - t1;
+  const runs = { tar: [] as number[], curl: [] as number[], undici: [] as number[] };
+  const statuses = new Set<number>();
+  // Interleaved rounds, best of 3 each: the box is shared and noisy.
+  for (let round = 1; round <= 3; round++) {
+    await mkdir(out);
+    const t0 = performance.now();
+    execFileSync("sh", ["-c", 'cat "$1" | tar -x -C "$2"', "sh", tarball, out]);
+    runs.tar.push(performance.now() - t0);
+    await rm(out, { recursive: true, force: true });
+    for (const client of ["curl", "undici"] as const) {
+      const r = await uploadOnce(b, tarball, bytes, client, round);
+      runs[client].push(r.ms);
+      statuses.add(r.status);
+    }
+  }
   const peak = await sampler.stop();
-  if (rec.id) await cancel(b, rec.id);
+  const best = (xs: number[]) => Math.min(...xs);
+  const tarMs = best(runs.tar);
+  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(
-    `(c) ${fmtMiB(bytes)} upload: HTTP ${res.statusCode}, ingest ${(ingestMs / 1000).toFixed(2)} s vs tar -x from a pipe ` +
-      `${(tarMs / 1000).toFixed(2)} s = ratio ${(ingestMs / tarMs).toFixed(2)} (target <= 1.5); builder RSS growth ${fmtMiB(peak - before)} (target < 150 MiB)`,
+    `(c) ${fmtMiB(bytes)} upload (best of 3, HTTP ${[...statuses].join("/")}): tar -x from a pipe ${fmt(tarMs)}; ` +
+      `builder ingest with curl -T ${fmt(best(runs.curl))} = ratio ${(best(runs.curl) / tarMs).toFixed(2)} (target <= 1.5); ` +
+      `with a Node undici client ${fmt(best(runs.undici))} = ratio ${(best(runs.undici) / tarMs).toFixed(2)}; ` +
+      `builder RSS growth ${fmtMiB(peak - before)} (target < 150 MiB)`,
   );
 }
 
