@@ -1,8 +1,10 @@
 // Packing a real directory and reading the tar back (real files, real gzip, real tar-stream).
-import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, readlink, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract } from "tar-stream";
@@ -33,6 +35,41 @@ async function entries(stream: Readable): Promise<Map<string, { type: string; bo
 }
 
 describe("packContext", () => {
+  it("writes names and link targets that do not fit a plain tar header (pax) and multi-block files, read back by tar-stream and GNU tar", async () => {
+    const long = `${"deep-directory-name/".repeat(14)}file-with-a-long-name.txt`; // 300 characters
+    const unicode = "données/ÜBER-naïve-名前.txt";
+    const target = `${"t".repeat(150)}.txt`;
+    await mkdir(path.join(dir, path.dirname(long)), { recursive: true });
+    await writeFile(path.join(dir, long), "long\n");
+    await mkdir(path.join(dir, "données"));
+    await writeFile(path.join(dir, unicode), "unicode\n");
+    await symlink(target, path.join(dir, "link"));
+    // Several 1 MiB blocks, some stored (random) and some deflated (text): one gzip stream.
+    const mixed = Buffer.concat([randomBytes(1536 * 1024), Buffer.from("text line\n".repeat(200_000))]);
+    await writeFile(path.join(dir, "mixed.bin"), mixed);
+    const packed = packContext(dir, await resolveContextFilter(dir));
+    const chunks: Buffer[] = [];
+    for await (const c of packed.stream) chunks.push(c as Buffer);
+    await packed.done;
+    const archive = Buffer.concat(chunks);
+    const got = await entries(Readable.from([archive]));
+    expect(got.get(long)).toEqual({ type: "file", body: "long\n" });
+    expect(got.get(unicode)).toEqual({ type: "file", body: "unicode\n" });
+    expect(got.get("link")?.type).toBe("symlink");
+    // GNU tar agrees, including the symlink target.
+    const out = path.join(dir, "..", `${path.basename(dir)}-x`);
+    await mkdir(out);
+    try {
+      execFileSync("tar", ["-xz", "-C", out], { input: archive });
+      expect(await readFile(path.join(out, long), "utf8")).toBe("long\n");
+      expect(await readFile(path.join(out, unicode), "utf8")).toBe("unicode\n");
+      expect(await readlink(path.join(out, "link"))).toBe(target);
+      expect((await readFile(path.join(out, "mixed.bin"))).equals(mixed)).toBe(true);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  });
+
   it("sends what .dockerignore allows, counts files and bytes, and is deterministic", async () => {
     await writeFile(path.join(dir, "Dockerfile"), "FROM scratch\n");
     const ignoreText = "# big things stay home\nbig.bin\nnode_modules\n*.log\n!keep.log\n";
