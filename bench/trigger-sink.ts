@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ingestUpload } from "../builder/src/source/upload.js";
 import type { BuildRecord } from "../common/build-record.js";
+import { makeBuildRecord } from "../test/helpers/build-record.js";
 
 export interface Sink {
   url: string;
@@ -63,36 +64,11 @@ async function handle(
 }
 
 function record(id: string, got: { sha256: string; bytes: number; files: number }): BuildRecord {
-  const now = new Date().toISOString();
-  return {
+  return makeBuildRecord({
     id,
     target: "bench",
-    status: "queued",
-    deduplicated: false,
     source: { kind: "upload", sha256: got.sha256, bytes: got.bytes, files: got.files },
-    tags: [],
-    platforms: ["linux/amd64"],
-    push: false,
-    digest: null,
-    trigger: { kind: "api" },
-    attempt: 1,
-    phases: [],
-    smoke: null,
-    backup: null,
-    error: null,
-    params: {
-      target: "bench",
-      tags: [],
-      platforms: [],
-      buildArgs: {},
-      push: false,
-      smoke: false,
-      noCache: false,
-    },
-    createdAt: now,
-    startedAt: null,
-    finishedAt: null,
-  };
+  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { buildRecordSchema, type BuildRecord } from "../../../common/build-record.js";
+import { makeFinishedGitRecord } from "../../helpers/build-record.js";
 import { formatBytes, formatDuration, formatTable, shortDigest } from "../../../trigger/src/render/format.js";
 import { ProgressRenderer } from "../../../trigger/src/render/progress.js";
 import { buildStyle, shouldUseColor } from "../../../trigger/src/render/style.js";
@@ -7,47 +8,27 @@ import { buildSummary } from "../../../trigger/src/render/summary.js";
 import { buildListTable, buildTargetsTable, normalizeTargets } from "../../../trigger/src/render/tables.js";
 
 function record(over: Partial<BuildRecord> = {}): BuildRecord {
-  return buildRecordSchema.parse({
-    id: "b_01TEST",
-    target: "worker",
-    status: "succeeded",
-    deduplicated: false,
-    source: { kind: "git", name: "comfyume", ref: "v0.11.0", commit: "3382f4a0123456789" },
-    tags: ["ghcr.io/ahelme/comfyume-worker:v0.11.0", "ghcr.io/ahelme/comfyume-worker:sha-3382f4a"],
-    platforms: ["linux/amd64"],
-    push: true,
-    digest: "sha256:" + "ab".repeat(32),
-    trigger: { kind: "api" },
-    attempt: 1,
-    phases: [
-      { name: "source", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 400 },
-      { name: "build", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 8123 },
-      { name: "backup", status: "skipped", startedAt: null, finishedAt: null, durationMs: null },
-    ],
-    smoke: {
-      passed: 1,
-      failed: 1,
-      results: [
-        { name: "imports", passed: true, durationMs: 950 },
-        { name: "cuda", passed: false, durationMs: 12, message: "torch.version.cuda is None" },
+  return buildRecordSchema.parse(
+    makeFinishedGitRecord({
+      phases: [
+        { name: "source", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 400 },
+        { name: "build", status: "succeeded", startedAt: "a", finishedAt: "b", durationMs: 8123 },
+        { name: "backup", status: "skipped", startedAt: null, finishedAt: null, durationMs: null },
       ],
-    },
-    backup: null,
-    error: null,
-    params: {
-      target: "worker",
-      tags: [],
-      platforms: [],
-      buildArgs: {},
-      push: true,
-      smoke: true,
-      noCache: false,
-    },
-    createdAt: "2026-11-23T01:00:00.123Z",
-    startedAt: "2026-11-23T01:00:01.000Z",
-    finishedAt: "2026-11-23T01:00:13.500Z",
-    ...over,
-  });
+      smoke: {
+        passed: 1,
+        failed: 1,
+        results: [
+          { name: "imports", passed: true, durationMs: 950 },
+          { name: "cuda", passed: false, durationMs: 12, message: "torch.version.cuda is None" },
+        ],
+      },
+      createdAt: "2026-11-23T01:00:00.123Z",
+      startedAt: "2026-11-23T01:00:01.000Z",
+      finishedAt: "2026-11-23T01:00:13.500Z",
+      ...over,
+    }),
+  );
 }
 
 const plain = buildStyle(false);
