@@ -1,6 +1,6 @@
-// The raw side of an upload: a meter that hashes and counts the body exactly as
-// received (failing the moment it passes the limit), and a peek at its first bytes
-// so gzip is recognised without a temp file or a second read.
+// The raw side of an upload: a meter that counts the body as received (failing the
+// moment it passes the limit) and hashes what it is asked to, and a peek at the first
+// bytes so gzip is recognised without a temp file or a second read.
 import { createHash, type Hash } from "node:crypto";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { UploadError } from "./source-error.js";
@@ -10,10 +10,15 @@ export const STREAM_HIGH_WATER_MARK = 1 << 20;
 
 export class BodyMeter extends Transform {
   bytes = 0;
-  private readonly hash: Hash = createHash("sha256");
+  private readonly hash: Hash | undefined;
 
-  constructor(private readonly maxBytes: number) {
+  /** `hash: false` for a meter that only counts and limits (the raw side of a gzip body). */
+  constructor(
+    private readonly maxBytes: number,
+    options: { hash?: boolean } = {},
+  ) {
     super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
+    this.hash = options.hash === false ? undefined : createHash("sha256");
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -26,12 +31,13 @@ export class BodyMeter extends Transform {
       );
       return;
     }
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     cb(null, chunk);
   }
 
   /** Hex SHA-256 of everything that went through; call once, after the end. */
   digest(): string {
+    if (!this.hash) throw new Error("this BodyMeter was made without a hash");
     return this.hash.digest("hex");
   }
 }

@@ -60,7 +60,7 @@ describe("uploaded contexts", () => {
     const res = await upload(body, type, "target=upload&smoke=false&tag=extra&buildArg=X=1");
     expect(res.status).toBe(202);
     const rec = (await res.json()) as BuildRecord;
-    expect(rec.source).toMatchObject({ kind: "upload", bytes: body.length });
+    expect(rec.source).toMatchObject({ kind: "upload", bytes: tarball.length });
     const sha = (rec.source as { sha256: string }).sha256;
     expect(await uploadsOnDisk()).toContain(sha);
     const done = await ended(rec.id);

@@ -95,8 +95,8 @@ describe("ingestUpload", () => {
     const body = gz ? gzipSync(raw) : raw;
     const res = await ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: dest });
     expect(res).toEqual({
-      sha256: createHash("sha256").update(body).digest("hex"),
-      bytes: body.length,
+      sha256: createHash("sha256").update(raw).digest("hex"),
+      bytes: raw.length,
       files: 6,
       dir: dest,
     });
@@ -109,6 +109,28 @@ describe("ingestUpload", () => {
     expect((await stat(path.join(dest, "app/main.py"))).mode & 0o777).toBe(0o755);
     expect(await readFile(path.join(dest, "dotted/file.txt"), "utf8")).toBe("x");
     expect((await readdir(work)).filter((n) => n !== "ctx")).toEqual([]);
+  });
+
+  it("digests the tar archive, not its framing: plain, stored, level 9 and multi-member gzip agree", async () => {
+    const raw = await makeTar(GOOD);
+    const half = raw.length >> 1;
+    const bodies = [
+      raw,
+      gzipSync(raw, { level: 0 }),
+      gzipSync(raw, { level: 9 }),
+      Buffer.concat([
+        gzipSync(raw.subarray(0, half), { level: 1 }),
+        gzipSync(raw.subarray(half), { level: 0 }),
+      ]),
+    ];
+    const got = [];
+    for (const [i, body] of bodies.entries()) {
+      got.push(
+        await ingestUpload(Readable.from([body]), { maxBytes: 1 << 20, destDir: path.join(work, `d${i}`) }),
+      );
+    }
+    const want = { sha256: createHash("sha256").update(raw).digest("hex"), bytes: raw.length, files: 6 };
+    for (const res of got) expect(res).toMatchObject(want);
   });
 
   it("accepts a web ReadableStream body and a gzip hint", async () => {
@@ -132,8 +154,8 @@ describe("ingestUpload", () => {
         destDir: dest,
       });
       expect(res).toEqual({
-        sha256: createHash("sha256").update(body).digest("hex"),
-        bytes: body.length,
+        sha256: createHash("sha256").update(raw).digest("hex"),
+        bytes: raw.length,
         files: entries.length,
         dir: dest,
       });
