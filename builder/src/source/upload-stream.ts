@@ -8,17 +8,32 @@ import { UploadError } from "./source-error.js";
 /** Big enough that the network read runs ahead of the disk writes, small enough to ignore. */
 export const STREAM_HIGH_WATER_MARK = 1 << 20;
 
+export interface BodyMeterOptions {
+  /** false for a meter that only counts and limits (the raw side of a gzip body). */
+  hash?: boolean;
+  /**
+   * Passes bytes on in chunks of at least this many (the last may be shorter). In front
+   * of gunzip: a socket delivers 64 KiB reads, and each write to an async zlib stream is
+   * a round trip through the thread pool, so a stored or barely compressed body paid
+   * ~8000 round trips per 500 MiB and took in 50% slower than the same tar sent plain.
+   */
+  batchBytes?: number;
+}
+
 export class BodyMeter extends Transform {
   bytes = 0;
   private readonly hash: Hash | undefined;
+  private readonly batchBytes: number;
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
 
-  /** `hash: false` for a meter that only counts and limits (the raw side of a gzip body). */
   constructor(
     private readonly maxBytes: number,
-    options: { hash?: boolean } = {},
+    options: BodyMeterOptions = {},
   ) {
     super({ readableHighWaterMark: STREAM_HIGH_WATER_MARK, writableHighWaterMark: STREAM_HIGH_WATER_MARK });
     this.hash = options.hash === false ? undefined : createHash("sha256");
+    this.batchBytes = options.batchBytes ?? 0;
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -32,7 +47,23 @@ export class BodyMeter extends Transform {
       return;
     }
     this.hash?.update(chunk);
-    cb(null, chunk);
+    if (this.batchBytes === 0) return cb(null, chunk);
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.pendingBytes >= this.batchBytes) this.pushPending();
+    cb();
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.pendingBytes > 0) this.pushPending();
+    cb();
+  }
+
+  private pushPending(): void {
+    const out = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.push(out);
   }
 
   /** Hex SHA-256 of everything that went through; call once, after the end. */

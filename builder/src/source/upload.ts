@@ -5,10 +5,12 @@
 // is read twice. Any failure removes everything unpacked: a bad upload leaves nothing behind.
 import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, type Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
+import { parseIndexedHeader } from "../../../common/indexed-gzip.js";
+import { IndexedGunzip } from "./indexed-gunzip.js";
 import tar from "tar-stream";
 import { UploadError } from "./source-error.js";
 import { DEFAULT_ENTRY_LIMITS, planTarEntry, type EntryLimits } from "./upload-entry.js";
@@ -50,8 +52,8 @@ export async function ingestUpload(
   const writer = new EntryWriter(dir, options.maxUnpackedBytes ?? options.maxBytes * 16);
   try {
     const input = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const { head, body: whole } = await peekHead(input, 2, options.signal);
-    const tarMeter = await unpack(whole, options.gzip ?? hasGzipMagic(head), writer, options);
+    const { head, body: whole } = await peekHead(input, 64, options.signal);
+    const tarMeter = await unpack(whole, bodyFraming(head, options.gzip), writer, options);
     return { sha256: tarMeter.digest(), bytes: tarMeter.bytes, files: writer.files, dir };
   } catch (err) {
     // Background writes must be finished before the tree is removed, or one could land after.
@@ -105,10 +107,34 @@ function asUploadError(err: unknown): Error {
   return err as Error;
 }
 
+type Framing = "tar" | "gzip" | "indexed-gzip";
+
+/** What the body is, from its first bytes (or what the caller says). */
+function bodyFraming(head: Buffer, gzip: boolean | undefined): Framing {
+  if (gzip === false || (gzip === undefined && !hasGzipMagic(head))) return "tar";
+  try {
+    return parseIndexedHeader(head).kind === "indexed" ? "indexed-gzip" : "gzip";
+  } catch (err) {
+    throw new UploadError(
+      `the upload is not a valid gzip stream (member 1: ${(err as Error).message}); send a tar or tar.gz archive`,
+    );
+  }
+}
+
+/** The stages between the metered body and the tar parser, by framing. */
+function inflater(framing: Framing): Transform[] {
+  if (framing === "indexed-gzip") return [new IndexedGunzip({ highWaterMark: STREAM_HIGH_WATER_MARK })];
+  // Gunzip output in 1 MiB chunks: at zlib's 16 KiB default (or 64 KiB) the per-chunk cost
+  // of the tar parser and the streams made a gzip body ~25% slower to take in than the
+  // same tar sent plain.
+  if (framing === "gzip") return [createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK })];
+  return [];
+}
+
 /** Returns the meter that hashed the tar archive. */
 async function unpack(
   input: Readable,
-  gzip: boolean,
+  framing: Framing,
   writer: EntryWriter,
   options: IngestOptions,
 ): Promise<BodyMeter> {
@@ -118,23 +144,15 @@ async function unpack(
   // The feeding pipeline may fail while the loop below is between entries; its error
   // is captured at once (so it is never an unhandled rejection) and rethrown after.
   let feedError: unknown;
-  // Gunzip output in 1 MiB chunks: at zlib's 16 KiB default (or 64 KiB) the per-chunk cost
-  // of the tar parser and the streams made a gzip body ~25% slower to take in than the
-  // same tar sent plain; at 1 MiB it is no slower (bench/trigger-upload.ts, receiver side).
-  const rawMeter = new BodyMeter(options.maxBytes, { hash: !gzip });
-  const tarMeter = gzip ? new BodyMeter(Infinity) : rawMeter;
-  const feeding = (
-    gzip
-      ? pipeline(
-          input,
-          rawMeter,
-          createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK }),
-          tarMeter,
-          extract,
-          opts,
-        )
-      : pipeline(input, rawMeter, extract, opts)
-  ).catch((err: unknown) => {
+  // The raw meter limits the body as sent; the tar meter digests what it unpacks to. In
+  // front of createGunzip the raw meter batches socket reads (see BodyMeterOptions).
+  const rawMeter = new BodyMeter(
+    options.maxBytes,
+    framing === "tar" ? {} : { hash: false, batchBytes: framing === "gzip" ? STREAM_HIGH_WATER_MARK : 0 },
+  );
+  const tarMeter = framing === "tar" ? rawMeter : new BodyMeter(Infinity);
+  const stages = framing === "tar" ? [] : [...inflater(framing), tarMeter];
+  const feeding = pipeline([input, rawMeter, ...stages, extract], opts).catch((err: unknown) => {
     feedError = err;
   });
   let entries = 0;

@@ -1,0 +1,206 @@
+// The reader for indexed gzip members (common/indexed-gzip.ts), what the trigger sends.
+// Stored members are passed through as slices of the bytes that arrived (a CRC-32 over
+// them, no copy, no thread-pool round trip per 64 KiB socket read); deflate members are
+// whole by their size, so several inflate on the thread pool at once and come out in
+// order. Every member's CRC-32 and size are checked as gunzip would. Bodies without the
+// index take createGunzip (upload.ts decides from the first header).
+import { availableParallelism } from "node:os";
+import { Transform, type TransformCallback } from "node:stream";
+import { promisify } from "node:util";
+import { crc32, inflateRaw as inflateRawCallback } from "node:zlib";
+import {
+  MAX_MEMBER_BYTES,
+  MEMBER_KIND,
+  parseIndexedHeader,
+  TRAILER_BYTES,
+} from "../../../common/indexed-gzip.js";
+import { UploadError } from "./source-error.js";
+
+const inflateRaw = promisify(inflateRawCallback);
+
+/** Bytes received and not yet consumed, as the chunks they came in. */
+class ByteQueue {
+  private chunks: Buffer[] = [];
+  length = 0;
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0) return;
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The first `n` bytes without consuming them (a copy only when they span chunks). */
+  peek(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return first.subarray(0, n);
+    return Buffer.concat(this.chunks, Math.min(n, this.length)).subarray(0, n);
+  }
+
+  /** Consumes exactly `n` bytes (callers check `length` first). */
+  take(n: number): Buffer {
+    const first = this.chunks[0]!;
+    if (first.length >= n) return this.takeUpTo(n);
+    const out = Buffer.allocUnsafe(n);
+    for (let at = 0; at < n;) at += this.takeUpTo(n - at).copy(out, at);
+    return out;
+  }
+
+  /** Consumes up to `n` bytes from the first chunk, without copying. */
+  takeUpTo(n: number): Buffer {
+    const first = this.chunks[0]!;
+    const out = first.length <= n ? first : first.subarray(0, n);
+    if (out === first) this.chunks.shift();
+    else this.chunks[0] = first.subarray(n);
+    this.length -= out.length;
+    return out;
+  }
+}
+
+type State =
+  | { at: "header" }
+  | { at: "stored-block"; deflateLeft: number }
+  | { at: "stored-data"; deflateLeft: number; blockLeft: number; final: boolean }
+  | { at: "trailer" }
+  | { at: "deflate"; bytes: number };
+
+export class IndexedGunzip extends Transform {
+  private readonly queue = new ByteQueue();
+  private state: State = { at: "header" };
+  private members = 0;
+  private crc = 0;
+  private size = 0;
+  private readonly inflating: Promise<Buffer>[] = [];
+  private readonly concurrency: number;
+
+  constructor(options: { highWaterMark?: number; concurrency?: number } = {}) {
+    super({ readableHighWaterMark: options.highWaterMark, writableHighWaterMark: options.highWaterMark });
+    this.concurrency = options.concurrency ?? Math.max(1, Math.min(4, availableParallelism()));
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.queue.push(chunk);
+    this.consume().then(() => cb(), cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    this.finish().then(() => cb(), cb);
+  }
+
+  private async finish(): Promise<void> {
+    await this.consume();
+    await this.emitInflated(0);
+    if (this.state.at !== "header" || this.queue.length > 0 || this.members === 0)
+      throw this.invalid("unexpected end of file");
+  }
+
+  private invalid(why: string, member = this.members): UploadError {
+    return new UploadError(
+      `the upload is not a valid gzip stream (member ${member + 1}: ${why}); send a tar or tar.gz archive`,
+    );
+  }
+
+  /** Pushes inflated members in order until at most `keep` are in flight. */
+  private async emitInflated(keep: number): Promise<void> {
+    while (this.inflating.length > keep) this.push(await this.inflating.shift()!);
+  }
+
+  private async consume(): Promise<void> {
+    const q = this.queue;
+    for (;;) {
+      const s = this.state;
+      switch (s.at) {
+        case "header": {
+          if (q.length === 0) return;
+          let h;
+          try {
+            h = parseIndexedHeader(q.peek(Math.min(q.length, 64)));
+          } catch (err) {
+            throw this.invalid((err as Error).message);
+          }
+          if (h.kind === "more") {
+            if (q.length < h.need) return;
+            h = parseIndexedHeader(q.peek(h.need));
+            if (h.kind === "more") throw this.invalid("a header longer than it says");
+          }
+          if (h.kind === "plain") throw this.invalid("a member without the size index the first one had");
+          if (q.length < h.headerBytes) return;
+          q.take(h.headerBytes);
+          const deflateBytes = h.memberBytes - h.headerBytes - TRAILER_BYTES;
+          this.crc = 0;
+          this.size = 0;
+          this.state =
+            h.member === MEMBER_KIND.stored
+              ? { at: "stored-block", deflateLeft: deflateBytes }
+              : { at: "deflate", bytes: deflateBytes };
+          break;
+        }
+        case "stored-block": {
+          if (q.length < 5) return;
+          const b = q.take(5);
+          const len = b.readUInt16LE(1);
+          if ((b[0]! & ~1) !== 0) throw this.invalid("a block in a stored member is not stored");
+          if ((len ^ b.readUInt16LE(3)) !== 0xffff)
+            throw this.invalid("a stored block's length check failed");
+          const deflateLeft = s.deflateLeft - 5 - len;
+          if (deflateLeft < 0) throw this.invalid("stored blocks run past the member's size");
+          await this.emitInflated(0); // members come out in order
+          this.state = { at: "stored-data", deflateLeft, blockLeft: len, final: (b[0]! & 1) === 1 };
+          break;
+        }
+        case "stored-data": {
+          while (s.blockLeft > 0 && q.length > 0) {
+            const data = q.takeUpTo(s.blockLeft);
+            s.blockLeft -= data.length;
+            this.crc = crc32(data, this.crc);
+            this.size += data.length;
+            this.push(data);
+          }
+          if (s.blockLeft > 0) return;
+          if (!s.final) this.state = { at: "stored-block", deflateLeft: s.deflateLeft };
+          else if (s.deflateLeft !== 0) throw this.invalid("the member's size does not match its blocks");
+          else this.state = { at: "trailer" };
+          break;
+        }
+        case "trailer": {
+          if (q.length < TRAILER_BYTES) return;
+          const t = q.take(TRAILER_BYTES);
+          this.check(t, this.crc, this.size);
+          this.members++;
+          this.state = { at: "header" };
+          break;
+        }
+        case "deflate": {
+          if (q.length < s.bytes + TRAILER_BYTES) return;
+          const data = q.take(s.bytes);
+          const trailer = q.take(TRAILER_BYTES);
+          const expected = trailer.readUInt32LE(4);
+          // The writer's members hold 1 MiB; the bound keeps a hostile size from sizing a buffer.
+          if (expected > MAX_MEMBER_BYTES) throw this.invalid(`it claims ${expected} bytes inflated`);
+          const member = this.members;
+          const opts = { chunkSize: Math.max(expected, 1024), maxOutputLength: Math.max(expected, 1) };
+          this.inflating.push(
+            inflateRaw(data, opts).then(
+              (out) => {
+                this.check(trailer, crc32(out), out.length, member);
+                return out;
+              },
+              (err: Error) => {
+                throw err instanceof UploadError ? err : this.invalid(err.message, member);
+              },
+            ),
+          );
+          this.inflating.at(-1)!.catch(() => undefined); // reported when its turn comes
+          this.members++;
+          this.state = { at: "header" };
+          await this.emitInflated(this.concurrency - 1);
+          break;
+        }
+      }
+    }
+  }
+
+  private check(trailer: Buffer, crc: number, size: number, member = this.members): void {
+    if (trailer.readUInt32LE(0) !== crc >>> 0) throw this.invalid("CRC-32 mismatch", member);
+    if (trailer.readUInt32LE(4) !== size >>> 0) throw this.invalid("size mismatch", member);
+  }
+}
