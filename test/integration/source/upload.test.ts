@@ -8,6 +8,7 @@ import tar from "tar-stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { waitFor } from "../../helpers/wait-for.js";
 import { UploadError } from "../../../builder/src/source/source-error.js";
+import { deflatedMember, storedMember } from "../../../trigger/src/context/gzip-member.js";
 import { ingestUpload } from "../../../builder/src/source/upload.js";
 
 interface E {
@@ -111,11 +112,16 @@ describe("ingestUpload", () => {
     expect((await readdir(work)).filter((n) => n !== "ctx")).toEqual([]);
   });
 
-  it("digests the tar archive, not its framing: plain, stored, level 9 and multi-member gzip agree", async () => {
+  it("digests the tar archive, not its framing: plain, stored, level 9, multi-member and the trigger's indexed gzip agree", async () => {
     const raw = await makeTar(GOOD);
     const half = raw.length >> 1;
+    const indexed = Buffer.concat([
+      storedMember(raw.subarray(0, half)),
+      await deflatedMember(raw.subarray(half), 1, raw.length),
+    ]);
     const bodies = [
       raw,
+      indexed,
       gzipSync(raw, { level: 0 }),
       gzipSync(raw, { level: 9 }),
       Buffer.concat([

@@ -1,17 +1,17 @@
 // The packer's output: bytes are written straight into fixed blocks (file reads land in
 // them with no intermediate buffer), each full block is gzipped as its own member on
 // libuv's thread pool (see parallel-gzip.ts for why that is one valid gzip file), and the
-// members are pushed in order onto a Readable, the request body. Blocks are recycled
+// members are pushed in order onto a Readable, the request body. Each block's level comes
+// from adaptive-level.ts (compress unless the link outruns the compressor) and, when
+// compressing, from whether its start compresses at all. Blocks are recycled
 // once compressed, so a 500 MiB upload allocates a handful of input buffers, not one per
 // read chunk plus a concatenation per block (that churn was ~0.6 s of GC on the main
 // thread, the largest single cost in a CPU profile of the old tar-stream pipe).
 import { availableParallelism } from "node:os";
 import { Readable } from "node:stream";
-import { promisify } from "node:util";
-import { gzip as gzipCallback } from "node:zlib";
+import { AdaptiveLevel, type AdaptiveLevelOptions, type GzipMode } from "./adaptive-level.js";
+import { deflatedMember, storedMember } from "./gzip-member.js";
 import { chooseBlockLevel } from "./parallel-gzip.js";
-
-const gzip = promisify(gzipCallback);
 
 export interface BlockSink {
   stream: Readable;
@@ -25,20 +25,29 @@ export interface BlockSink {
   /** Sends the last partial block and ends the stream once every block is sent. */
   finish(): Promise<void>;
   destroy(err: Error): void;
+  /** Whether compressing was kept or dropped, and why (adaptive-level.ts); undefined if never measured. */
+  compression(): string | undefined;
 }
 
 export interface BlockSinkOptions {
   blockBytes?: number;
   concurrency?: number;
   level?: number;
+  adaptive?: AdaptiveLevelOptions;
+}
+
+interface QueuedBlock {
+  out: Promise<Buffer>;
+  inputBytes: number;
+  mode: GzipMode;
 }
 
 export function createBlockSink(onSent: (bytes: number) => void, options: BlockSinkOptions = {}): BlockSink {
   const blockBytes = options.blockBytes ?? 1024 * 1024;
   const concurrency = options.concurrency ?? Math.max(1, Math.min(4, availableParallelism()));
-  const level = options.level ?? 1;
+  const adaptive = new AdaptiveLevel(options.level ?? 1, options.adaptive);
   const pool: Buffer[] = [];
-  const queue: Promise<Buffer>[] = [];
+  const queue: QueuedBlock[] = [];
   let waiters: (() => void)[] = [];
   let current: Buffer | undefined;
   let used = 0;
@@ -69,12 +78,26 @@ export function createBlockSink(onSent: (bytes: number) => void, options: BlockS
   // The consumer went away (request aborted, error): the producer stops at its next ready().
   stream.once("close", () => fail(new Error("the upload stream was closed before the context was packed")));
 
+  // Where the sender waits is what the adaptive level goes by: on a compression (the link
+  // is idle, waiting for us) or on the consumer (the link pushes back).
   const pump = async () => {
     while (queue.length && !failed) {
-      const out = await queue[0]!;
+      const head = queue[0]!;
+      const t0 = performance.now();
+      const out = await head.out;
+      const t1 = performance.now();
       onSent(out.length);
       if (!stream.push(out)) await new Promise<void>((resolve) => (drained = resolve));
+      const t2 = performance.now();
       queue.shift();
+      adaptive.sent({
+        mode: head.mode,
+        inputBytes: head.inputBytes,
+        wireBytes: out.length,
+        compressWaitMs: t1 - t0,
+        drainWaitMs: t2 - t1,
+        at: t2,
+      });
       wake();
     }
   };
@@ -83,14 +106,18 @@ export function createBlockSink(onSent: (bytes: number) => void, options: BlockS
     const view = block.subarray(0, used);
     current = undefined;
     used = 0;
-    // One output chunk per block: zlib's default 16 KiB chunks meant dozens of callbacks per block.
-    const opts = { level: chooseBlockLevel(view, level), chunkSize: view.length + 4096 };
-    const out = gzip(view, opts).then((compressed) => {
+    const mode = adaptive.current;
+    const level = chooseBlockLevel(view, adaptive.levelForNext());
+    // Stored: framed here, on this thread, at memcpy speed. Deflate: on the thread pool,
+    // in one output chunk (zlib's default 16 KiB chunks meant dozens of callbacks a block).
+    const out = (
+      level === 0 ? Promise.resolve(storedMember(view)) : deflatedMember(view, level, view.length + 4096)
+    ).then((member) => {
       pool.push(block);
-      return compressed;
+      return member;
     });
     out.catch(() => undefined); // reported by pump(); one left queued after a failure must not be unhandled
-    queue.push(out);
+    queue.push({ out, inputBytes: view.length, mode });
     if (queue.length === 1)
       pumping = pump().catch((err: Error) => {
         fail(err);
@@ -133,5 +160,6 @@ export function createBlockSink(onSent: (bytes: number) => void, options: BlockS
       fail(err);
       stream.destroy(err);
     },
+    compression: () => adaptive.describe(),
   };
 }

@@ -1,8 +1,9 @@
 // Packs a directory as a gzipped tar stream for upload, honouring .dockerignore.
 // Constant memory: files are read one at a time straight into the block sink's blocks,
 // with backpressure from the compressors and the socket; nothing is buffered whole. Entries are sorted and
-// carry their own mtimes, so packing the same tree twice gives the same bytes (a
-// retried upload has the same digest and dedups on the builder).
+// carry their own mtimes, so packing the same tree twice gives the same tar. The gzip
+// framing around it may differ (the level adapts to the link, adaptive-level.ts), but the
+// builder digests the tar, so a retried upload has the same digest and dedups.
 import { lstat, open, readdir, readFile, readlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -16,6 +17,8 @@ export interface PackStats {
   contentBytes: number;
   /** Bytes on the wire (gzipped tar). */
   sentBytes: number;
+  /** Set when the sender measured whether compressing paid (adaptive-level.ts): what it chose and why. */
+  compression?: string;
 }
 
 export interface PackedContext {
@@ -46,8 +49,8 @@ export async function resolveContextFilter(dir: string): Promise<ContextFilter> 
 
 /**
  * Starts packing `dir`. The returned stream is the request body; `stats` fill in as it is read.
- * gzip level 1 on every core: on a LAN or loopback the CPU, not the wire, is the bottleneck,
- * and over a WAN level 1 already gets most of the size win on source trees.
+ * gzip level 1 on every core (level 1 already gets most of the size win on source trees),
+ * dropped to stored blocks when the link turns out to be faster than the compressor.
  */
 export function packContext(dir: string, filter: ContextFilter): PackedContext {
   const stats: PackStats = { files: 0, contentBytes: 0, sentBytes: 0 };
@@ -57,6 +60,8 @@ export function packContext(dir: string, filter: ContextFilter): PackedContext {
     await walk(dir, "", filter, sink, stats);
     sink.write(Buffer.alloc(1024)); // two zero records end a tar archive
     await sink.finish();
+    const compression = sink.compression();
+    if (compression) stats.compression = compression;
   })();
   done.catch((err: Error) => {
     if (isReadError(err)) readError = err;

@@ -61,7 +61,7 @@ function describeSource(record: BuildRecord, upload: PackStats | undefined): str
   if (s.kind === "git") return `git ${s.name}@${s.ref}${s.commit ? ` (${s.commit.slice(0, 12)})` : ""}`;
   if (s.kind === "path") return `path ${s.name}${s.commit ? ` (${s.commit.slice(0, 12)})` : ""}`;
   const sent = upload
-    ? `; sent ${upload.files} files, ${formatBytes(upload.contentBytes)} (${formatBytes(upload.sentBytes)} gzipped)`
+    ? `; sent ${upload.files} files, ${formatBytes(upload.contentBytes)} (${formatBytes(upload.sentBytes)} ${upload.compression ? `gzip, ${upload.compression}` : "gzipped"})`
     : "";
   return `upload sha256:${s.sha256.slice(0, 12)} (${formatBytes(s.bytes)})${sent}`;
 }
