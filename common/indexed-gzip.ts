@@ -15,8 +15,8 @@ const INDEX_DATA_BYTES = 5;
 /** 10-byte fixed header + XLEN (2) + one subfield (4 + 5). */
 export const INDEXED_HEADER_BYTES = 21;
 export const TRAILER_BYTES = 8;
-/** The largest member either side makes or accepts: the writer's blocks are 1 MiB. */
-export const MAX_MEMBER_BYTES = 8 * 1024 * 1024;
+/** The largest member (and inflated member) either side makes or accepts: the writer's blocks are 1 MiB. */
+export const MAX_MEMBER_BYTES = 2 * 1024 * 1024;
 /** A stored deflate block holds at most this many bytes (RFC 1951 §3.2.4). */
 export const STORED_BLOCK_MAX = 0xffff;
 
@@ -85,7 +85,7 @@ export function parseIndexedHeader(buf: Buffer): ParsedHeader {
         throw new Error(`a member size of ${memberBytes} bytes is out of range`);
       return { kind: "indexed", headerBytes, memberBytes, member };
     }
-    at += 4 + len;
+    at += 4 + len; // 1-3 stray bytes at the end are ignored, as gunzip ignores them
   }
   return { kind: "plain" };
 }

@@ -29,11 +29,22 @@ class ByteQueue {
     this.length += chunk.length;
   }
 
-  /** The first `n` bytes without consuming them (a copy only when they span chunks). */
+  /**
+   * The first `n` bytes (at most `length`) without consuming them. When they span chunks,
+   * just those chunks are merged into one that stays first, so peeking again as more
+   * arrive costs a copy of `n` bytes, not of everything queued.
+   */
   peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first.subarray(0, n);
-    return Buffer.concat(this.chunks, Math.min(n, this.length)).subarray(0, n);
+    const want = Math.min(n, this.length);
+    let first = this.chunks[0]!;
+    if (first.length < want) {
+      let k = 0;
+      let got = 0;
+      while (got < want) got += this.chunks[k++]!.length;
+      first = Buffer.concat(this.chunks.slice(0, k), got);
+      this.chunks.splice(0, k, first);
+    }
+    return first.subarray(0, want);
   }
 
   /** Consumes exactly `n` bytes (callers check `length` first). */
@@ -61,7 +72,11 @@ type State =
   | { at: "stored-block"; deflateLeft: number }
   | { at: "stored-data"; deflateLeft: number; blockLeft: number; final: boolean }
   | { at: "trailer" }
-  | { at: "deflate"; bytes: number };
+  /** A deflated member is gathered whole (deflate data and trailer) into one buffer as it arrives. */
+  | { at: "deflate"; member: Buffer; filled: number };
+
+/** Indexed headers are 21 bytes; a longer one is refused before it is waited for. */
+const MAX_HEADER_BYTES = 1024;
 
 export class IndexedGunzip extends Transform {
   private readonly queue = new ByteQueue();
@@ -118,6 +133,8 @@ export class IndexedGunzip extends Transform {
             throw this.invalid((err as Error).message);
           }
           if (h.kind === "more") {
+            if (h.need > MAX_HEADER_BYTES)
+              throw this.invalid(`a ${h.need}-byte header, where indexed members have 21`);
             if (q.length < h.need) return;
             h = parseIndexedHeader(q.peek(h.need));
             if (h.kind === "more") throw this.invalid("a header longer than it says");
@@ -131,14 +148,15 @@ export class IndexedGunzip extends Transform {
           this.state =
             h.member === MEMBER_KIND.stored
               ? { at: "stored-block", deflateLeft: deflateBytes }
-              : { at: "deflate", bytes: deflateBytes };
+              : { at: "deflate", member: Buffer.allocUnsafe(deflateBytes + TRAILER_BYTES), filled: 0 };
           break;
         }
         case "stored-block": {
           if (q.length < 5) return;
           const b = q.take(5);
           const len = b.readUInt16LE(1);
-          if ((b[0]! & ~1) !== 0) throw this.invalid("a block in a stored member is not stored");
+          // BTYPE (bits 1-2) must be 00; the rest of the byte is padding, ignored (RFC 1951 §3.2.4).
+          if ((b[0]! & 6) !== 0) throw this.invalid("a block in a stored member is not stored");
           if ((len ^ b.readUInt16LE(3)) !== 0xffff)
             throw this.invalid("a stored block's length check failed");
           const deflateLeft = s.deflateLeft - 5 - len;
@@ -170,26 +188,10 @@ export class IndexedGunzip extends Transform {
           break;
         }
         case "deflate": {
-          if (q.length < s.bytes + TRAILER_BYTES) return;
-          const data = q.take(s.bytes);
-          const trailer = q.take(TRAILER_BYTES);
-          const expected = trailer.readUInt32LE(4);
-          // The writer's members hold 1 MiB; the bound keeps a hostile size from sizing a buffer.
-          if (expected > MAX_MEMBER_BYTES) throw this.invalid(`it claims ${expected} bytes inflated`);
-          const member = this.members;
-          const opts = { chunkSize: Math.max(expected, 1024), maxOutputLength: Math.max(expected, 1) };
-          this.inflating.push(
-            inflateRaw(data, opts).then(
-              (out) => {
-                this.check(trailer, crc32(out), out.length, member);
-                return out;
-              },
-              (err: Error) => {
-                throw err instanceof UploadError ? err : this.invalid(err.message, member);
-              },
-            ),
-          );
-          this.inflating.at(-1)!.catch(() => undefined); // reported when its turn comes
+          while (s.filled < s.member.length && q.length > 0)
+            s.filled += q.takeUpTo(s.member.length - s.filled).copy(s.member, s.filled);
+          if (s.filled < s.member.length) return;
+          this.startInflate(s.member);
           this.members++;
           this.state = { at: "header" };
           await this.emitInflated(this.concurrency - 1);
@@ -197,6 +199,37 @@ export class IndexedGunzip extends Transform {
         }
       }
     }
+  }
+
+  /** Inflates one member's deflate data (its trailer is the last 8 bytes) on the thread pool. */
+  private startInflate(whole: Buffer): void {
+    const data = whole.subarray(0, whole.length - TRAILER_BYTES);
+    const trailer = whole.subarray(whole.length - TRAILER_BYTES);
+    const expected = trailer.readUInt32LE(4);
+    // The writer's members hold 1 MiB; the bound keeps a hostile size from sizing a buffer.
+    if (expected > MAX_MEMBER_BYTES) throw this.invalid(`it claims ${expected} bytes inflated`);
+    const member = this.members;
+    const opts = { chunkSize: Math.max(expected, 1024), maxOutputLength: Math.max(expected, 1), info: true };
+    const inflating = inflateRaw(data, opts).then(
+      (result) => {
+        const { buffer: out, engine } = result as unknown as {
+          buffer: Buffer;
+          engine: { bytesWritten: number };
+        };
+        // inflateRaw stops at the final block; anything after it inside the member is not deflate.
+        if (engine.bytesWritten !== data.length)
+          throw this.invalid(`${data.length - engine.bytesWritten} bytes after the deflate data`, member);
+        this.check(trailer, crc32(out), out.length, member);
+        return out;
+      },
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === "ERR_BUFFER_TOO_LARGE")
+          throw this.invalid("it inflates past the size in its trailer", member);
+        throw this.invalid(err.message, member);
+      },
+    );
+    inflating.catch(() => undefined); // reported when its turn comes
+    this.inflating.push(inflating);
   }
 
   private check(trailer: Buffer, crc: number, size: number, member = this.members): void {

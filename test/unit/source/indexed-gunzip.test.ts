@@ -63,6 +63,12 @@ describe("indexed gzip members", () => {
     expect((await decode(body, sizes, concurrency)).equals(input)).toBe(true);
   });
 
+  it("ignore the padding bits of a stored block's header, as RFC 1951 does", async () => {
+    const body = storedMember(text.subarray(0, 1000));
+    body[21] = body[21]! | 0xf8; // BFINAL 1, BTYPE 00, padding all ones
+    expect((await decode(body, [5])).equals(text.subarray(0, 1000))).toBe(true);
+  });
+
   it("store an empty block and a block of exactly one stored-block length", async () => {
     const body = Buffer.concat([storedMember(Buffer.alloc(0)), storedMember(text.subarray(0, 0xffff))]);
     expect((await decode(body, [7])).equals(text.subarray(0, 0xffff))).toBe(true);
@@ -112,6 +118,36 @@ describe("indexed gzip members", () => {
       "an inflated size claimed past the limit",
       (b, p) => setU32(b, p[0]!.length + p[1]!.length - 4, 512 * 1024 * 1024),
       /member 2: it claims 536870912 bytes inflated/,
+    ],
+    [
+      "junk after the deflate data inside a member",
+      (b, p) => {
+        const m = p[1]!;
+        const junk = Buffer.from("junk");
+        const grown = Buffer.concat([
+          encodeIndexedHeader(m.length + junk.length, 1),
+          m.subarray(21, m.length - 8),
+          junk,
+          m.subarray(m.length - 8),
+        ]);
+        return Buffer.concat([p[0]!, grown, p[2]!]);
+      },
+      /member 2: 4 bytes after the deflate data/,
+    ],
+    [
+      "a member that inflates past the size in its trailer",
+      (b, p) => setU32(b, p[0]!.length + p[1]!.length - 4, 3),
+      /member 2: it inflates past the size in its trailer/,
+    ],
+    [
+      "a header far longer than an indexed one",
+      (b, p) => {
+        const h = Buffer.alloc(12);
+        h.set([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff]);
+        h.writeUInt16LE(2000, 10);
+        return Buffer.concat([p[0]!, h, Buffer.alloc(2000)]);
+      },
+      /member 2: a 2012-byte header, where indexed members have 21/,
     ],
     [
       "trailing garbage",
