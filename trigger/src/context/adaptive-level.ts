@@ -39,12 +39,19 @@ export interface AdaptiveLevelOptions {
 }
 
 const MiB = 1024 * 1024;
+/**
+ * A wait on the consumer this long means the link pushed back. Handing a block to a
+ * consumer with room takes microseconds (the stream's read() comes back at once); a
+ * full socket holds the sender for as long as the link needs to move the bytes ahead.
+ */
+const PUSHBACK_MS = 1;
 
 export class AdaptiveLevel {
   private mode: GzipMode;
   private decided: boolean;
   private wireBytes = 0;
   private started = false;
+  private warmedUp = false;
   private window = { start: 0, input: 0, compressWait: 0, drainWait: 0 };
   /** Whether the link has pushed back on a stored block of the probe yet. */
   private probeSettled = false;
@@ -97,8 +104,16 @@ export class AdaptiveLevel {
     w.compressWait += block.compressWaitMs;
     w.drainWait += block.drainWaitMs;
     if (this.decided) return;
+    if (!this.warmedUp) {
+      // Judge only windows that start once the buffers have had their fill.
+      if (this.wireBytes >= this.warmupWireBytes) {
+        this.warmedUp = true;
+        this.restartWindow(block.at);
+      }
+      return;
+    }
     const unsettledProbe = this.mode === "probe" && !this.probeSettled;
-    if (unsettledProbe && block.drainWaitMs > 0) {
+    if (unsettledProbe && block.drainWaitMs >= PUSHBACK_MS) {
       // The link pushed back: the buffers are full, so from here it is the link being timed.
       this.probeSettled = true;
       this.restartWindow(block.at);
@@ -108,10 +123,7 @@ export class AdaptiveLevel {
     const elapsed = Math.max(block.at - w.start, 1);
     const inputRate = (w.input / elapsed) * 1000;
     if (this.mode === "compress") {
-      const compressorBound =
-        this.wireBytes >= this.warmupWireBytes &&
-        w.compressWait > w.drainWait &&
-        w.compressWait > elapsed / 4;
+      const compressorBound = w.compressWait > w.drainWait && w.compressWait > elapsed / 4;
       if (compressorBound) {
         this.compressRate = inputRate;
         this.mode = "probe";
