@@ -121,7 +121,7 @@ describe("indexed gzip members", () => {
     ],
     [
       "junk after the deflate data inside a member",
-      (b, p) => {
+      (_b, p) => {
         const m = p[1]!;
         const junk = Buffer.from("junk");
         const grown = Buffer.concat([
@@ -141,7 +141,7 @@ describe("indexed gzip members", () => {
     ],
     [
       "a header far longer than an indexed one",
-      (b, p) => {
+      (_b, p) => {
         const h = Buffer.alloc(12);
         h.set([0x1f, 0x8b, 8, 4, 0, 0, 0, 0, 0, 0xff]);
         h.writeUInt16LE(2000, 10);

@@ -93,14 +93,11 @@ describe("buildSummary", () => {
   });
   it("says when the upload went stored because the link outran compression", () => {
     const compression = "stored: the link took 420 MiB/s uncompressed, compressing managed 250 MiB/s";
-    const text = buildSummary(
-      record({ source: { kind: "upload", sha256: "cd".repeat(32), bytes: 2048 } }),
-      {
-        style: plain,
-        baseUrl: "http://b",
-        upload: { files: 3, contentBytes: 4096, sentBytes: 4200, compression },
-      },
-    );
+    const text = buildSummary(record({ source: { kind: "upload", sha256: "cd".repeat(32), bytes: 2048 } }), {
+      style: plain,
+      baseUrl: "http://b",
+      upload: { files: 3, contentBytes: 4096, sentBytes: 4200, compression },
+    });
     expect(text).toContain(`sent 3 files, 4.0 KiB (4.1 KiB gzip, ${compression})`);
   });
 });
