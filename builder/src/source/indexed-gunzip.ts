@@ -18,6 +18,13 @@ import { UploadError } from "./source-error.js";
 
 const inflateRaw = promisify(inflateRawCallback);
 
+/** The 400 for a gzip body that is not valid, naming the member (1-based index given 0-based). */
+export function invalidGzip(why: string, member: number): UploadError {
+  return new UploadError(
+    `the upload is not a valid gzip stream (member ${member + 1}: ${why}); send a tar or tar.gz archive`,
+  );
+}
+
 /** Bytes received and not yet consumed, as the chunks they came in. */
 class ByteQueue {
   private chunks: Buffer[] = [];
@@ -109,9 +116,7 @@ export class IndexedGunzip extends Transform {
   }
 
   private invalid(why: string, member = this.members): UploadError {
-    return new UploadError(
-      `the upload is not a valid gzip stream (member ${member + 1}: ${why}); send a tar or tar.gz archive`,
-    );
+    return invalidGzip(why, member);
   }
 
   /** Pushes inflated members in order until at most `keep` are in flight. */
@@ -128,7 +133,7 @@ export class IndexedGunzip extends Transform {
           if (q.length === 0) return;
           let h;
           try {
-            h = parseIndexedHeader(q.peek(Math.min(q.length, 64)));
+            h = parseIndexedHeader(q.peek(64));
           } catch (err) {
             throw this.invalid((err as Error).message);
           }

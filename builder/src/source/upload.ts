@@ -10,7 +10,7 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { createGunzip } from "node:zlib";
 import { parseIndexedHeader } from "../../../common/indexed-gzip.js";
-import { IndexedGunzip } from "./indexed-gunzip.js";
+import { IndexedGunzip, invalidGzip } from "./indexed-gunzip.js";
 import tar from "tar-stream";
 import { UploadError } from "./source-error.js";
 import { DEFAULT_ENTRY_LIMITS, planTarEntry, type EntryLimits } from "./upload-entry.js";
@@ -115,20 +115,17 @@ function bodyFraming(head: Buffer, gzip: boolean | undefined): Framing {
   try {
     return parseIndexedHeader(head).kind === "indexed" ? "indexed-gzip" : "gzip";
   } catch (err) {
-    throw new UploadError(
-      `the upload is not a valid gzip stream (member 1: ${(err as Error).message}); send a tar or tar.gz archive`,
-    );
+    throw invalidGzip((err as Error).message, 0);
   }
 }
 
-/** The stages between the metered body and the tar parser, by framing. */
-function inflater(framing: Framing): Transform[] {
-  if (framing === "indexed-gzip") return [new IndexedGunzip({ highWaterMark: STREAM_HIGH_WATER_MARK })];
+/** The stage between the metered body and the tar parser for a gzip body. */
+function inflater(framing: Exclude<Framing, "tar">): Transform {
+  if (framing === "indexed-gzip") return new IndexedGunzip({ highWaterMark: STREAM_HIGH_WATER_MARK });
   // Gunzip output in 1 MiB chunks: at zlib's 16 KiB default (or 64 KiB) the per-chunk cost
   // of the tar parser and the streams made a gzip body ~25% slower to take in than the
   // same tar sent plain.
-  if (framing === "gzip") return [createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK })];
-  return [];
+  return createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK });
 }
 
 /** Returns the meter that hashed the tar archive. */
@@ -151,7 +148,7 @@ async function unpack(
     framing === "tar" ? {} : { hash: false, batchBytes: framing === "gzip" ? STREAM_HIGH_WATER_MARK : 0 },
   );
   const tarMeter = framing === "tar" ? rawMeter : new BodyMeter(Infinity);
-  const stages = framing === "tar" ? [] : [...inflater(framing), tarMeter];
+  const stages = framing === "tar" ? [] : [inflater(framing), tarMeter];
   const feeding = pipeline([input, rawMeter, ...stages, extract], opts).catch((err: unknown) => {
     feedError = err;
   });

@@ -117,7 +117,7 @@ describe("ingestUpload", () => {
     const half = raw.length >> 1;
     const indexed = Buffer.concat([
       storedMember(raw.subarray(0, half)),
-      await deflatedMember(raw.subarray(half), 1, raw.length),
+      await deflatedMember(raw.subarray(half), 1),
     ]);
     const bodies = [
       raw,

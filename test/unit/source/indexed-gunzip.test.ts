@@ -16,7 +16,7 @@ async function members(data: Buffer, blockBytes: number): Promise<{ body: Buffer
   const parts: Buffer[] = [];
   for (let at = 0, i = 0; at < data.length; at += blockBytes, i++) {
     const block = data.subarray(at, at + blockBytes);
-    parts.push(i % 2 === 0 ? storedMember(block) : await deflatedMember(block, 1, block.length + 4096));
+    parts.push(i % 2 === 0 ? storedMember(block) : await deflatedMember(block, 1));
   }
   return { body: Buffer.concat(parts), parts };
 }

@@ -110,12 +110,12 @@ export function createBlockSink(onSent: (bytes: number) => void, options: BlockS
     const level = chooseBlockLevel(view, adaptive.levelForNext());
     // Stored: framed here, on this thread, at memcpy speed. Deflate: on the thread pool,
     // in one output chunk (zlib's default 16 KiB chunks meant dozens of callbacks a block).
-    const out = (
-      level === 0 ? Promise.resolve(storedMember(view)) : deflatedMember(view, level, view.length + 4096)
-    ).then((member) => {
-      pool.push(block);
-      return member;
-    });
+    const out = (level === 0 ? Promise.resolve(storedMember(view)) : deflatedMember(view, level)).then(
+      (member) => {
+        pool.push(block);
+        return member;
+      },
+    );
     out.catch(() => undefined); // reported by pump(); one left queued after a failure must not be unhandled
     queue.push({ out, inputBytes: view.length, mode });
     if (queue.length === 1)

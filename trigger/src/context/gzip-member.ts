@@ -36,12 +36,12 @@ export function storedMember(data: Buffer): Buffer {
 
 /**
  * `data` deflated at `level` on the thread pool, as one member. Resolves once `data` is no
- * longer read (the caller may recycle it then). `expectedBytes` sizes zlib's output buffer
- * so the result comes back in one piece.
+ * longer read (the caller may recycle it then). zlib's output buffer is sized for the
+ * worst case (incompressible data grows a little) so the result comes back in one piece.
  */
-export async function deflatedMember(data: Buffer, level: number, expectedBytes: number): Promise<Buffer> {
+export async function deflatedMember(data: Buffer, level: number): Promise<Buffer> {
   const sum = crc32(data);
-  const body = await deflateRaw(data, { level, chunkSize: Math.max(expectedBytes, 16 * 1024) });
+  const body = await deflateRaw(data, { level, chunkSize: data.length + 4096 });
   const size = INDEXED_HEADER_BYTES + body.length + TRAILER_BYTES;
   return Buffer.concat(
     [encodeIndexedHeader(size, MEMBER_KIND.deflate), body, encodeTrailer(sum, data.length)],
