@@ -41,7 +41,10 @@ beforeAll(async () => {
   root = await mkdtemp(path.join(os.tmpdir(), "hook-payloads-"));
   const work = path.join(root, "work");
   await mkdir(path.join(work, "app"), { recursive: true });
-  await writeFile(path.join(work, "app", "Dockerfile"), `FROM ${BUSYBOX()}\nCOPY . /app\nRUN --network=none echo built\n`);
+  await writeFile(
+    path.join(work, "app", "Dockerfile"),
+    `FROM ${BUSYBOX()}\nCOPY . /app\nRUN --network=none echo built\n`,
+  );
   await writeFile(path.join(work, "README.md"), "one\n");
   await git(work, "init", "--quiet", "--initial-branch=master");
   const commit = async (message: string) => {
@@ -240,7 +243,7 @@ describe("pushes whose changed paths are unknown", () => {
   });
 
   it("a payload without commits builds every target accepting master", async () => {
-    const p = { ...(await base()), created: false, before: commits.c1 };
+    const p: Record<string, unknown> = { ...(await base()), created: false, before: commits.c1 };
     delete p.commits;
     const { body } = await deliver(p);
     expect(builtTargets(body)).toEqual(["everything", "main-app", "readme"]);

@@ -237,12 +237,13 @@ describe("POST /v1/hooks/github: bounded intake of unauthenticated bodies", () =
   }
   const send = (app: TestApp["app"], body: BodyInit, extra: Record<string, string> = {}) =>
     app.request(
+      // duplex is required by undici for a stream body but missing from TypeScript's RequestInit.
       new Request("http://x/v1/hooks/github", {
         method: "POST",
         headers: headers(extra),
         body,
         duplex: "half",
-      }),
+      } as RequestInit),
     );
 
   it("a declared body over the cap is 413 without being read", async () => {

@@ -99,7 +99,7 @@ describe("pushes whose changed paths are unknown", () => {
       { commits: [{ modified: Array.from({ length: 3000 }, (_, i) => `f${i}`) }] },
       "may be cut",
     ],
-  ])("%s", (_name, over, why) => {
+  ])("%s", (_name, over: Record<string, unknown>, why) => {
     const payload: Record<string, unknown> = base(over);
     if (over.commits === undefined && "commits" in over) delete payload.commits;
     const event = parsePushEvent(payload);
