@@ -72,6 +72,10 @@ function normalize(result: HookResult | BuildRecord[] | SubmitResult[]): HookRes
  * the body is then read by the intake (capped, bounded, HMAC-checked) and only then parsed.
  */
 export async function githubHook(c: Context, deps: AppDeps, intake: WebhookIntake): Promise<Response> {
+  // Every answer closes the connection: a refused body is then not drained by the server
+  // (which would read up to 64 MB of it per request), and GitHub opens a new connection
+  // per delivery anyway.
+  c.header("Connection", "close");
   const secret = deps.settings.webhookSecret;
   if (!secret) {
     throw new HttpError(
