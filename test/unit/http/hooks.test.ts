@@ -133,9 +133,12 @@ describe("POST /v1/hooks/schedule", () => {
     ]);
   });
 
-  it.each([['{"targets":"tiny"}'], ['{"ref":"-x"}'], ['{"other":1}'], ["{"]])("%s → 400", async (body) => {
-    expect((await schedule(body)).status).toBe(400);
-  });
+  it.each([['{"targets":"tiny"}'], ['{"ref":"-x"}'], ['{"other":1}'], ['{"changedOnly":"yes"}'], ["{"]])(
+    "%s → 400",
+    async (body) => {
+      expect((await schedule(body)).status).toBe(400);
+    },
+  );
 
   it("needs the API token (read token → 403)", async () => {
     expect((await schedule(undefined, read)).status).toBe(403);
