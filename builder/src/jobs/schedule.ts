@@ -4,7 +4,6 @@
 // (ctx.resolveRef; nothing is cloned), so a cron every few minutes catches a push whose
 // webhook never arrived and costs one ls-remote per source and ref otherwise.
 import type { BuildRecord } from "../../../common/build-record.js";
-import type { TargetConfig } from "../config/builder-config.js";
 import type { HookResult } from "./github-push.js";
 import type { JobContext } from "./job-context.js";
 import type { SkippedTarget } from "./push-targets.js";
@@ -95,25 +94,24 @@ function upToDateReason(ref: string, commit: string, history: RefHistory | undef
   return undefined;
 }
 
-export async function scheduleBuilds(
+interface Plan {
+  name: string;
+  ref: string;
+  push: boolean;
+  /** The commit ls-remote reads for the ref, or why it could not. */
+  head: Promise<{ commit: string } | { error: string }>;
+}
+
+/** One ls-remote per (source, ref), all started at once; directory sources are skipped. */
+function planChecks(
   ctx: JobContext,
-  input: ScheduleInput,
-  submit: Submit,
-): Promise<HookResult> {
-  const names = selectTargets(ctx, input);
+  names: string[],
+  ref: string | undefined,
+  skipped: SkippedTarget[],
+): Plan[] {
   const { targets, sources } = ctx.config;
-  const builds: BuildRecord[] = [];
-  const skipped: SkippedTarget[] = [];
-  if (!input.changedOnly) {
-    for (const name of names) {
-      const source = sources[targets[name]!.source];
-      const ref = input.ref !== undefined && source && "git" in source ? { ref: input.ref } : {};
-      builds.push((await submit({ target: name, ...ref }, { trigger: { kind: "schedule" } })).record);
-    }
-    return builds.length ? { builds } : { builds, ignored: "no target has schedule: true" };
-  }
-  const heads = new Map<string, Promise<string>>();
-  const plans: { name: string; target: TargetConfig; ref: string; commit: Promise<string> }[] = [];
+  const heads = new Map<string, Plan["head"]>();
+  const plans: Plan[] = [];
   for (const name of names) {
     const target = targets[name]!;
     const source = sources[target.source];
@@ -124,41 +122,51 @@ export async function scheduleBuilds(
       });
       continue;
     }
-    const ref = input.ref ?? source.defaultRef;
-    const key = `${target.source}\u0000${ref}`;
-    // One ls-remote per (source, ref), all of them at once.
-    if (!heads.has(key)) heads.set(key, ctx.resolveRef({ ...source, name: target.source }, ref));
-    plans.push({ name, target, ref, commit: heads.get(key)! });
+    const at = ref ?? source.defaultRef;
+    const key = `${target.source}\u0000${at}`;
+    if (!heads.has(key)) {
+      const head = ctx.resolveRef({ ...source, name: target.source }, at).then(
+        (commit) => ({ commit }),
+        (err: unknown) => ({
+          error: `could not read ${at} with git ls-remote: ${err instanceof Error ? err.message : String(err)}`,
+        }),
+      );
+      heads.set(key, head);
+    }
+    plans.push({ name, ref: at, push: target.push, head: heads.get(key)! });
   }
+  return plans;
+}
+
+async function scheduleChanged(
+  ctx: JobContext,
+  names: string[],
+  ref: string | undefined,
+  submit: Submit,
+): Promise<HookResult> {
+  const skipped: SkippedTarget[] = [];
+  const plans = planChecks(ctx, names, ref, skipped);
   const wanted = new Map(
-    plans.map((p) => [historyKey(p.name, p.ref), { target: p.name, ref: p.ref, push: p.target.push }]),
+    plans.map((p) => [historyKey(p.name, p.ref), { target: p.name, ref: p.ref, push: p.push }]),
   );
-  const [histories, commits] = await Promise.all([
+  const [histories, heads] = await Promise.all([
     readHistories(ctx, wanted),
-    Promise.all(
-      plans.map((p) =>
-        p.commit.then(
-          (c) => ({ c }),
-          (err: unknown) => ({ err }),
-        ),
-      ),
-    ),
+    Promise.all(plans.map((p) => p.head)),
   ]);
+  const builds: BuildRecord[] = [];
   for (const [i, plan] of plans.entries()) {
-    const got = commits[i]!;
-    if ("err" in got) {
-      skipped.push({
-        target: plan.name,
-        reason: `could not read ${plan.ref} with git ls-remote: ${(got.err as Error).message ?? String(got.err)}`,
-      });
+    const head = heads[i]!;
+    if ("error" in head) {
+      skipped.push({ target: plan.name, reason: head.error });
       continue;
     }
-    const reason = upToDateReason(plan.ref, got.c, histories.get(historyKey(plan.name, plan.ref)));
+    const history = histories.get(historyKey(plan.name, plan.ref));
+    const reason = upToDateReason(plan.ref, head.commit, history);
     if (reason !== undefined) {
       skipped.push({ target: plan.name, reason });
       continue;
     }
-    const opts = { trigger: { kind: "schedule" as const }, commit: got.c };
+    const opts = { trigger: { kind: "schedule" as const }, commit: head.commit };
     builds.push((await submit({ target: plan.name, ref: plan.ref }, opts)).record);
   }
   const result: HookResult = { builds, skipped };
@@ -167,4 +175,21 @@ export async function scheduleBuilds(
       ? "every target is up to date (see skipped)"
       : "no target has schedule: true";
   return result;
+}
+
+export async function scheduleBuilds(
+  ctx: JobContext,
+  input: ScheduleInput,
+  submit: Submit,
+): Promise<HookResult> {
+  const names = selectTargets(ctx, input);
+  if (input.changedOnly) return scheduleChanged(ctx, names, input.ref, submit);
+  const { targets, sources } = ctx.config;
+  const builds: BuildRecord[] = [];
+  for (const name of names) {
+    const source = sources[targets[name]!.source];
+    const ref = input.ref !== undefined && source && "git" in source ? { ref: input.ref } : {};
+    builds.push((await submit({ target: name, ...ref }, { trigger: { kind: "schedule" } })).record);
+  }
+  return builds.length ? { builds } : { builds, ignored: "no target has schedule: true" };
 }
