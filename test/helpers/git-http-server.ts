@@ -11,7 +11,8 @@ import { run } from "../../builder/src/process/spawn.js";
 export interface GitHttpServer {
   /** Base URL; a repository under `root` is at `${url}/<name>`. */
   url: string;
-  requests: { method: string; path: string; authorized: boolean }[];
+  /** `command`: the protocol v2 command a POST carried (ls-refs for ls-remote, fetch for a clone). */
+  requests: { method: string; path: string; authorized: boolean; command?: string }[];
   backendArgv: (readonly string[])[];
   close(): Promise<void>;
 }
@@ -22,12 +23,17 @@ export async function startGitHttpServer(root: string, token?: string): Promise<
   const server: Server = createServer((req, res) => {
     const authorized = token === undefined || passwordOf(req) === token;
     const u = new URL(req.url ?? "/", "http://x");
-    requests.push({ method: req.method ?? "", path: u.pathname, authorized });
+    const entry: GitHttpServer["requests"][number] = {
+      method: req.method ?? "",
+      path: u.pathname,
+      authorized,
+    };
+    requests.push(entry);
     if (!authorized) {
       res.writeHead(401, { "WWW-Authenticate": 'Basic realm="git"' }).end("unauthorized\n");
       return;
     }
-    handle(root, req, res, u, backendArgv).catch((err: Error) => {
+    handle(root, req, res, u, backendArgv, entry).catch((err: Error) => {
       if (!res.headersSent) res.writeHead(500);
       res.end(err.message);
     });
@@ -59,9 +65,13 @@ async function handle(
   res: ServerResponse,
   u: URL,
   backendArgv: GitHttpServer["backendArgv"],
+  entry: GitHttpServer["requests"][number],
 ): Promise<void> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
+  // pkt-line "0014command=ls-refs\n": uncompressed in protocol v2 requests.
+  const command = /command=([a-z-]+)/.exec(Buffer.concat(chunks).toString("latin1"))?.[1];
+  if (command) entry.command = command;
   const out = new PassThrough();
   const body: Buffer[] = [];
   out.on("data", (c: Buffer) => body.push(c));

@@ -10,6 +10,7 @@ import {
   registryHostSchema,
   relativePathSchema,
   buildArgsSchema,
+  hasControlCharacters,
 } from "../../../common/values.js";
 
 const gitSourceSchema = z.strictObject({
@@ -62,6 +63,16 @@ const tagTemplateSchema = z
     { message: `tag placeholders are ${TAG_TEMPLATE_FIELDS.map((f) => `{${f}}`).join(" ")}` },
   );
 
+// Matched against the full ref GitHub sends (refs/heads/..., refs/tags/...), so a bare
+// "main" (which would never match) is refused rather than silently never building.
+const refGlobSchema = z
+  .string()
+  .max(255, "a refs glob is at most 255 characters")
+  .regex(/^refs\/(heads|tags)\/[^\s]+$/, {
+    message: "a refs glob names full refs: refs/heads/<branch glob> or refs/tags/<tag glob>",
+  })
+  .refine((v) => !hasControlCharacters(v), { message: "a refs glob must not contain control characters" });
+
 const cacheConfigSchema = z.strictObject({
   local: z.boolean().default(true).describe("Keep a local BuildKit cache for this target."),
   registryRef: z
@@ -109,6 +120,13 @@ export const targetConfigSchema = z.strictObject({
     .array(z.string().min(1))
     .default([])
     .describe("Globs of paths whose change triggers a webhook rebuild."),
+  refs: z
+    .array(refGlobSchema)
+    .min(1, "refs needs at least one glob; leave it out for the source's defaultRef branch")
+    .optional()
+    .describe(
+      "Globs of full ref names whose pushes may trigger a webhook rebuild, e.g. refs/heads/main, refs/tags/v* ('*' stops at '/', '**' does not). Default: the source's defaultRef branch.",
+    ),
   backup: z.strictObject({ r2: z.boolean().default(false) }).default({ r2: false }),
   schedule: z.boolean().default(false).describe("Rebuilt by POST /v1/hooks/schedule without a target list."),
   push: z.boolean().default(true).describe("Push by default (requests may override)."),

@@ -11,6 +11,7 @@ import { ROUTES, type RouteId, type RouteSpec } from "./route-table.js";
 import { cancelBuild, createBuild, getBuild, listBuilds, loadBuild, retryBuild } from "./routes/builds.js";
 import { githubHook, scheduleHook } from "./routes/hooks.js";
 import { getBuildLogs } from "./routes/logs.js";
+import { createWebhookIntake } from "./webhook-intake.js";
 import { healthz, listTargets, metrics, openapi, readyz } from "./routes/system.js";
 
 type Handler = (c: Context, deps: AppDeps) => Response | Promise<Response>;
@@ -19,6 +20,7 @@ const READY_CACHE_MS = 3000;
 
 function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
   const probe = createCachedProbe(deps.readiness, READY_CACHE_MS);
+  const intake = createWebhookIntake(deps.settings.webhookIntake);
   return {
     createBuild,
     listBuilds,
@@ -27,7 +29,7 @@ function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
     cancelBuild,
     retryBuild,
     listTargets,
-    githubHook,
+    githubHook: (c) => githubHook(c, deps, intake),
     scheduleHook,
     healthz,
     readyz: (c) => readyz(c, deps, probe),

@@ -8,6 +8,7 @@ import type { BuilderConfig } from "../config/builder-config.js";
 import type { HttpLogger } from "./logger.js";
 import type { HttpMetrics } from "./metrics.js";
 import type { ContextIngester } from "./upload-context.js";
+import type { IntakeLimits } from "./webhook-intake.js";
 
 export interface UploadedContext {
   sha256: string;
@@ -50,7 +51,11 @@ export interface BuildServicePort {
   retry(id: string, opts?: { idempotencyKey?: string }): Promise<SubmitResult>;
   waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord>;
   handleGithubPush(input: GithubPushInput): Promise<HookResult>;
-  schedule(input: { targets?: string[]; ref?: string }): Promise<HookResult | BuildRecord[] | SubmitResult[]>;
+  schedule(input: {
+    targets?: string[];
+    ref?: string;
+    changedOnly?: boolean;
+  }): Promise<HookResult | BuildRecord[] | SubmitResult[]>;
 }
 
 export interface BuildStorePort {
@@ -73,6 +78,8 @@ export interface HttpSettings {
   maxUploadBytes: number;
   /** NDJSON heartbeat and SSE `: hb` interval; 15 s in production, shorter in tests. */
   heartbeatMs: number;
+  /** Bounds on reading unauthenticated webhook bodies (webhook-intake.ts); defaults when absent. */
+  webhookIntake?: IntakeLimits;
   /** Seconds a client is told to wait (Retry-After) when the builder is shutting down. */
   shutdownRetryAfterSeconds: number;
 }

@@ -6,6 +6,8 @@ import { buildRequestSchema } from "../../../common/build-request.js";
 import {
   buildRecordSchema,
   errorEnvelopeSchema,
+  githubFormBodySchema,
+  githubPushPayloadSchema,
   healthSchema,
   hookResponseSchema,
   listQuerySchema,
@@ -159,19 +161,24 @@ export const ROUTES: readonly RouteSpec[] = [
     id: "githubHook",
     method: "post",
     path: "/v1/hooks/github",
-    summary: "GitHub push webhook, verified by X-Hub-Signature-256 and deduplicated by X-GitHub-Delivery.",
+    summary:
+      "GitHub push webhook (JSON or form-encoded), verified by X-Hub-Signature-256 before the body is used, capped at 25 MB, deduplicated by X-GitHub-Delivery. Builds every target of the pushed repository whose refs accept the ref and whose watch globs match a changed path (tag pushes and pushes with unknown changes: every accepting target); the reply says why each other target was not built. Deletions and other events are acknowledged and ignored. Too many bodies at once: 429 with Retry-After.",
     access: "webhook",
-    body: { "application/json": "binary" },
+    body: {
+      "application/json": githubPushPayloadSchema,
+      "application/x-www-form-urlencoded": githubFormBodySchema,
+    },
     responses: {
-      202: { description: "Builds started (or why none)", content: json(hookResponseSchema) },
-      ...errors(400, 401, 503),
+      202: { description: "Builds started, targets skipped and why", content: json(hookResponseSchema) },
+      ...errors(400, 401, 408, 413, 415, 429, 503),
     },
   },
   {
     id: "scheduleHook",
     method: "post",
     path: "/v1/hooks/schedule",
-    summary: "Scheduled rebuild of the given targets, or of every target with schedule: true.",
+    summary:
+      "Scheduled rebuild of the given targets, or of every target with schedule: true. With changedOnly, only those whose ref (git ls-remote) names another commit than their last successful build; the reply says why each other target was skipped.",
     access: "write",
     body: { "application/json": scheduleBodySchema },
     responses: {

@@ -36,6 +36,36 @@ export const buildIdSchema = z
 export const scheduleBodySchema = z.strictObject({
   targets: z.array(targetNameSchema).min(1).max(256).optional(),
   ref: gitRefSchema.optional(),
+  changedOnly: z
+    .boolean()
+    .optional()
+    .describe(
+      "Only targets whose ref now names another commit than their last successful build (git ls-remote; nothing cloned).",
+    ),
+});
+
+/** What the webhook reads of GitHub's push payload (documentation; the jobs layer validates it). */
+export const githubPushPayloadSchema = z.looseObject({
+  ref: z.string().describe("refs/heads/<branch> or refs/tags/<tag>"),
+  after: z.string().describe("the pushed commit (all zeros when deleted)"),
+  deleted: z.boolean().optional(),
+  created: z.boolean().optional(),
+  forced: z.boolean().optional(),
+  repository: z.looseObject({ full_name: z.string().optional(), clone_url: z.string().optional() }),
+  commits: z
+    .array(
+      z.looseObject({
+        added: z.array(z.string()).optional(),
+        modified: z.array(z.string()).optional(),
+        removed: z.array(z.string()).optional(),
+      }),
+    )
+    .optional(),
+  head_commit: z.looseObject({ id: z.string() }).nullable().optional(),
+});
+
+export const githubFormBodySchema = z.object({
+  payload: z.string().describe("The push payload as JSON, URL-encoded (GitHub's 'form' content type)."),
 });
 
 export const listResponseSchema = z.object({
@@ -45,6 +75,10 @@ export const listResponseSchema = z.object({
 
 export const hookResponseSchema = z.object({
   builds: z.array(buildRecordSchema),
+  skipped: z
+    .array(z.object({ target: z.string(), reason: z.string() }))
+    .optional()
+    .describe("Each target not built, and why."),
   ignored: z.string().optional(),
   duplicate: z.boolean().optional(),
 });
@@ -60,6 +94,7 @@ export const targetViewSchema = z.object({
   secretEnvNames: z.array(z.string()),
   smoke: z.boolean(),
   watch: z.array(z.string()),
+  refs: z.array(z.string()).describe("Ref globs whose pushes may build the target (git sources)."),
   schedule: z.boolean(),
   push: z.boolean(),
   backup: z.boolean(),

@@ -2,13 +2,19 @@
 // webhooks, schedules and the numbers /metrics reads. All state is in the data dir;
 // this object only holds what runs on this replica.
 import { isTerminalStatus, type BuildRecord } from "../../../common/build-record.js";
-import type { BuildRequest } from "../../../common/build-request.js";
+import {
+  buildRequestSchema,
+  describeIssues,
+  formatIssues,
+  type BuildRequest,
+} from "../../../common/build-request.js";
 import { handleGithubPush, type GithubPushInput, type HookResult } from "./github-push.js";
 import { buildJobContext, type BuildServiceDeps, type JobContext } from "./job-context.js";
 import { JobLoop } from "./job-loop.js";
 import type { ListQuery } from "./ports.js";
 import { endRecord } from "./record-edits.js";
 import { retireBuild } from "./retire.js";
+import { scheduleBuilds, type ScheduleInput } from "./schedule.js";
 import { ServiceError } from "./service-error.js";
 import { isLiveBuild, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
 
@@ -121,6 +127,16 @@ export class BuildService {
       smoke: params.smoke,
       noCache: params.noCache,
     };
+    // Records are re-validated like a new request: one written before a rule existed (a
+    // webhook ref that was never checked) must not reach git or docker through a retry.
+    const valid = buildRequestSchema.safeParse(req);
+    if (!valid.success) {
+      throw new ServiceError(
+        "INVALID_REQUEST",
+        `build ${id} cannot be retried: its recorded parameters are not valid: ${describeIssues(valid.error, req)}`,
+        { issues: formatIssues(valid.error) },
+      );
+    }
     return this.submit(req, {
       trigger: { kind: "retry", of: id },
       ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
@@ -172,32 +188,10 @@ export class BuildService {
     return handleGithubPush(this.ctx, input, (req, opts) => this.submit(req, opts));
   }
 
-  /** Builds of the named targets, or of every target with schedule: true. */
-  async schedule(input: { targets?: string[]; ref?: string }): Promise<HookResult> {
+  /** Builds of the named targets, or of every target with schedule: true (schedule.ts). */
+  schedule(input: ScheduleInput): Promise<HookResult> {
     this.refuseWhileDraining();
-    const { targets, sources } = this.ctx.config;
-    const names =
-      input.targets ??
-      Object.keys(targets)
-        .filter((n) => targets[n]?.schedule)
-        .sort();
-    const unknown = names.filter((n) => !targets[n]);
-    if (unknown.length) {
-      throw new ServiceError(
-        "INVALID_REQUEST",
-        `unknown targets ${unknown.map((n) => JSON.stringify(n)).join(", ")}; configured targets: ${Object.keys(targets).sort().join(", ")}`,
-        {
-          issues: unknown.map((n) => ({ path: "targets", message: `unknown target ${JSON.stringify(n)}` })),
-        },
-      );
-    }
-    const builds: BuildRecord[] = [];
-    for (const name of names) {
-      const source = sources[targets[name]!.source];
-      const ref = input.ref !== undefined && source && "git" in source ? { ref: input.ref } : {};
-      builds.push((await this.submit({ target: name, ...ref }, { trigger: { kind: "schedule" } })).record);
-    }
-    return builds.length ? { builds } : { builds, ignored: "no target has schedule: true" };
+    return scheduleBuilds(this.ctx, input, (req, opts) => this.submit(req, opts));
   }
 
   /** Builds waiting in the data dir's queue (all replicas). */

@@ -65,3 +65,13 @@ export function changedPaths(commits: unknown): string[] {
   }
   return [...out];
 }
+
+/** The refs globs a target's pushes must match: its own, or the source's defaultRef branch. */
+export function effectiveRefGlobs(refs: readonly string[] | undefined, defaultRef: string): string[] {
+  return refs && refs.length > 0 ? [...refs] : [`refs/heads/${defaultRef}`];
+}
+
+/** True when the full ref matches a glob ('*' stops at '/', '**' crosses it, as in GitHub's filters). */
+export function matchesRefs(globs: readonly string[], ref: string): boolean {
+  return picomatch([...globs], { dot: true })(ref);
+}

@@ -6,6 +6,7 @@ import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
 import { endRecord, requeueRecord } from "../../../builder/src/jobs/record-edits.js";
 import { isServiceError } from "../../../builder/src/jobs/service-error.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
+import { makeBuildRecord } from "../../helpers/build-record.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { createReplica, makeDataDir } from "./helpers/replica.js";
 
@@ -316,6 +317,35 @@ describe("hooks", () => {
       params: { buildArgs: { Y: "1" } },
     });
     expect(retry.record.id).not.toBe(record.id);
+  });
+
+  it("a recorded ref that breaks the ref rules (a record from before payload refs were checked) cannot be retried", async () => {
+    const { make, store } = await setup();
+    const a = make("a");
+    const bad = "--output=type=local,dest=/tmp/x\u0001\n";
+    await store.create(
+      makeBuildRecord({
+        id: "b_01OLDWEBHOOK",
+        target: "web",
+        status: "failed",
+        source: { kind: "git", name: "app", ref: bad, commit: sha },
+        params: {
+          target: "web",
+          ref: bad,
+          tags: [],
+          platforms: ["linux/amd64"],
+          buildArgs: {},
+          push: true,
+          smoke: true,
+          noCache: false,
+        },
+      }),
+    );
+    const err = await rejection(a.retry("b_01OLDWEBHOOK"));
+    expect(err).toMatchObject({ code: "INVALID_REQUEST", status: 400 });
+    expect(err.message).toContain("ref: a ref must not start with '-'");
+    expect(err.message).not.toMatch(/[\u0000-\u001f]/);
+    expect((await store.list({ limit: 10 })).builds.map((r) => r.id)).toEqual(["b_01OLDWEBHOOK"]);
   });
 
   it("a re-sent retry with the same Idempotency-Key returns the same new build", async () => {

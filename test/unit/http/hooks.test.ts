@@ -133,11 +133,154 @@ describe("POST /v1/hooks/schedule", () => {
     ]);
   });
 
-  it.each([['{"targets":"tiny"}'], ['{"ref":"-x"}'], ['{"other":1}'], ["{"]])("%s → 400", async (body) => {
-    expect((await schedule(body)).status).toBe(400);
-  });
+  it.each([['{"targets":"tiny"}'], ['{"ref":"-x"}'], ['{"other":1}'], ['{"changedOnly":"yes"}'], ["{"]])(
+    "%s → 400",
+    async (body) => {
+      expect((await schedule(body)).status).toBe(400);
+    },
+  );
 
   it("needs the API token (read token → 403)", async () => {
     expect((await schedule(undefined, read)).status).toBe(403);
+  });
+});
+
+describe("POST /v1/hooks/github: GitHub's form content type", () => {
+  const form = (payload: string) => `payload=${encodeURIComponent(payload)}`;
+  const formHeaders = (body: string, delivery: string) => ({
+    "content-type": "application/x-www-form-urlencoded",
+    "x-hub-signature-256": sign(body),
+    "x-github-delivery": delivery,
+    "x-github-event": "push",
+  });
+
+  it("payload=<urlencoded JSON>, signed over the form body as sent, is accepted", async () => {
+    const body = form(pushBody);
+    const res = await t.app.request("/v1/hooks/github", {
+      method: "POST",
+      headers: formHeaders(body, "f-1"),
+      body,
+    });
+    expect(res.status).toBe(202);
+    expect(t.service.hooks[0]?.payload).toEqual(JSON.parse(pushBody));
+  });
+
+  it("a form body signed as if it were the JSON inside it is 401", async () => {
+    const body = form(pushBody);
+    const res = await t.app.request("/v1/hooks/github", {
+      method: "POST",
+      headers: { ...formHeaders(body, "f-2"), "x-hub-signature-256": sign(pushBody) },
+      body,
+    });
+    expect(res.status).toBe(401);
+    expect(t.service.hooks).toHaveLength(0);
+  });
+
+  it.each([
+    ["no payload field", "other=1"],
+    ["two payload fields", `${form(pushBody)}&${form(pushBody)}`],
+    ["a payload that is not JSON", "payload=%7Bnope"],
+  ])("%s → 400", async (_n, body) => {
+    const res = await t.app.request("/v1/hooks/github", {
+      method: "POST",
+      headers: formHeaders(body, "f-3"),
+      body,
+    });
+    expect(res.status).toBe(400);
+    expect(t.service.hooks).toHaveLength(0);
+  });
+
+  it("another content type is 415, before the body is read", async () => {
+    const res = await hook(pushBody, {
+      "content-type": "text/plain",
+      "x-hub-signature-256": sign(pushBody),
+      "x-github-delivery": "f-4",
+      "x-github-event": "push",
+    });
+    expect(res.status).toBe(415);
+    expect(((await res.json()) as { error: { message: string } }).error.message).toContain(
+      "application/x-www-form-urlencoded",
+    );
+  });
+});
+
+describe("POST /v1/hooks/github: bounded intake of unauthenticated bodies", () => {
+  const limits = { maxBodyBytes: 1000, maxConcurrent: 2, maxInFlightBytes: 1500, readTimeoutMs: 300 };
+  const headers = (extra: Record<string, string> = {}) => ({
+    ...json,
+    "x-hub-signature-256": `sha256=${"0".repeat(64)}`,
+    "x-github-delivery": "i-1",
+    "x-github-event": "push",
+    ...extra,
+  });
+  /**
+   * A body that sends `first` bytes and then nothing more until finished; `reading`
+   * resolves once the server has asked for more than the first chunk (it holds the body).
+   */
+  function stalled(first: number): { body: ReadableStream<Uint8Array>; reading: Promise<void> } {
+    let started!: () => void;
+    const reading = new Promise<void>((r) => (started = r));
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          if (!sent) {
+            sent = true;
+            controller.enqueue(new Uint8Array(first));
+            return;
+          }
+          started();
+          // Never closes: the server must give up on its own.
+          return new Promise<void>(() => undefined);
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    return { body, reading };
+  }
+  const send = (app: TestApp["app"], body: BodyInit, extra: Record<string, string> = {}) =>
+    app.request(
+      // duplex is required by undici for a stream body but missing from TypeScript's RequestInit.
+      new Request("http://x/v1/hooks/github", {
+        method: "POST",
+        headers: headers(extra),
+        body,
+        duplex: "half",
+      } as RequestInit),
+    );
+
+  it("a declared body over the cap is 413 without being read", async () => {
+    const small = await createTestApp({ webhookIntake: limits });
+    const res = await send(small.app, "x".repeat(1001));
+    expect(res.status).toBe(413);
+    await small.cleanup();
+  });
+
+  it("a body without Content-Length is cut at the cap (413)", async () => {
+    const small = await createTestApp({ webhookIntake: limits });
+    const res = await send(small.app, stalled(1200).body);
+    expect(res.status).toBe(413);
+    await small.cleanup();
+  });
+
+  it("bodies beyond the concurrency or byte budget are 429 with Retry-After at once; a slow one times out (408)", async () => {
+    const small = await createTestApp({ webhookIntake: limits });
+    const a = stalled(10);
+    const first = send(small.app, a.body, { "content-length": "1000" });
+    await a.reading;
+    // 1000 bytes held; 600 more would pass the 1500-byte budget.
+    const tooMuch = await send(small.app, "x".repeat(600));
+    expect(tooMuch.status).toBe(429);
+    expect(tooMuch.headers.get("retry-after")).toBe("1");
+    const b = stalled(10);
+    const second = send(small.app, b.body);
+    await b.reading;
+    const third = await send(small.app, "{}");
+    expect(third.status).toBe(429);
+    expect((await first).status).toBe(408);
+    expect((await second).status).toBe(408);
+    // Once they are gone, a body fits again (and, being unsigned, is 401).
+    expect((await send(small.app, "x".repeat(600))).status).toBe(401);
+    await small.cleanup();
   });
 });

@@ -79,7 +79,8 @@ describe("parseCommandLine", () => {
       ["schedule", "--target", "worker", "--target", "frontend"],
       { name: "schedule", targets: ["worker", "frontend"] },
     ],
-    [["schedule"], { name: "schedule", targets: [] }],
+    [["schedule"], { name: "schedule", targets: [], changedOnly: false }],
+    [["schedule", "--changed-only"], { name: "schedule", targets: [], changedOnly: true }],
     [
       [
         "targets",

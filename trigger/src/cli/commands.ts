@@ -79,6 +79,8 @@ export interface ScheduleCommand extends Base {
   name: "schedule";
   targets: string[];
   ref?: string;
+  /** Only targets whose ref moved since their last successful build. */
+  changedOnly: boolean;
   json: boolean;
 }
 

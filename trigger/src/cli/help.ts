@@ -142,16 +142,23 @@ Example:
 
 ${CONNECTION}
 `,
-  schedule: `Usage: comfyume-build schedule [--target T]... [--ref REF] [--json]
+  schedule: `Usage: comfyume-build schedule [--target T]... [--ref REF] [--changed-only] [--json]
 
 Triggers scheduled rebuilds: the named targets, or by default every target with
-"schedule": true. Prints the ids of the builds started. Meant for cron:
+"schedule": true. Prints one line per build started (id, target, status) and one
+per target skipped (with why). Meant for cron:
 
   0 3 * * * cd /opt/comfyume && comfyume-build schedule >> /var/log/comfyume-build.log 2>&1
+
+  --changed-only   rebuild only targets whose ref now names another commit than
+                   their last successful build (the builder asks git ls-remote;
+                   nothing is cloned). Cheap enough for every few minutes, so a
+                   push whose webhook was lost is still built.
 
 Examples:
   comfyume-build schedule
   comfyume-build schedule --target worker --target frontend
+  comfyume-build schedule --changed-only
 
 ${CONNECTION}
 `,

@@ -35,7 +35,12 @@ const OPTIONS: Record<CommandName, Options> = {
   cancel: JSON_FLAG,
   retry: { ...JSON_FLAG, ...BIND, detach: { type: "boolean" } },
   targets: JSON_FLAG,
-  schedule: { ...JSON_FLAG, target: { type: "string", multiple: true }, ref: { type: "string" } },
+  schedule: {
+    ...JSON_FLAG,
+    target: { type: "string", multiple: true },
+    ref: { type: "string" },
+    "changed-only": { type: "boolean" },
+  },
 };
 
 const POSITIONALS: Record<CommandName, string[]> = {
@@ -134,7 +139,14 @@ async function buildCommand(
       const v = await schemas();
       const ref = str(values.ref);
       const targets = list(values.target).map((t) => v.parseTarget(t, "--target"));
-      return { name, targets, ...(ref !== undefined ? { ref: v.parseRef(ref) } : {}), json, connection };
+      return {
+        name,
+        targets,
+        ...(ref !== undefined ? { ref: v.parseRef(ref) } : {}),
+        changedOnly: values["changed-only"] === true,
+        json,
+        connection,
+      };
     }
   }
 }

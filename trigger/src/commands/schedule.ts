@@ -3,10 +3,13 @@ import type { ScheduleCommand } from "../cli/commands.js";
 import { EXIT, type ExitCode } from "../errors.js";
 import type { CommandContext } from "./context.js";
 
-export function buildScheduleBody(cmd: Pick<ScheduleCommand, "targets" | "ref">): Record<string, unknown> {
+export function buildScheduleBody(
+  cmd: Pick<ScheduleCommand, "targets" | "ref"> & { changedOnly?: boolean },
+): Record<string, unknown> {
   return {
     ...(cmd.targets.length ? { targets: cmd.targets } : {}),
     ...(cmd.ref !== undefined ? { ref: cmd.ref } : {}),
+    ...(cmd.changedOnly ? { changedOnly: true } : {}),
   };
 }
 
@@ -26,8 +29,20 @@ export async function runSchedule(cmd: ScheduleCommand, ctx: CommandContext): Pr
     ctx.out(JSON.stringify(res.body, null, 2) + "\n");
     return EXIT.succeeded;
   }
-  const builds = (res.body as { builds?: { id?: string; target?: string; status?: string }[] }).builds ?? [];
-  if (builds.length === 0) ctx.out("no scheduled targets; nothing started\n");
+  const answer = res.body as {
+    builds?: { id?: string; target?: string; status?: string }[];
+    skipped?: { target?: string; reason?: string }[];
+    ignored?: string;
+  };
+  const builds = answer.builds ?? [];
   for (const b of builds) ctx.out(`${b.id ?? "?"}\t${b.target ?? "?"}\t${b.status ?? "?"}\n`);
+  for (const s of answer.skipped ?? []) ctx.out(`skipped\t${s.target ?? "?"}\t${oneLine(s.reason ?? "")}\n`);
+  if (builds.length === 0 && !answer.skipped?.length)
+    ctx.out(`nothing started: ${oneLine(answer.ignored ?? "no scheduled targets")}\n`);
   return EXIT.succeeded;
+}
+
+/** A reason from the server on one log line (cron appends to a log file). */
+function oneLine(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]+/g, " ");
 }

@@ -1,5 +1,6 @@
 // /healthz, /readyz, /metrics, /openapi.json and GET /v1/targets.
 import type { Context } from "hono";
+import { effectiveRefGlobs } from "../../jobs/repo-match.js";
 import type { BuilderConfig } from "../../config/builder-config.js";
 import type { AppDeps, ReadyCheck } from "../deps.js";
 import { buildOpenApiDocument } from "../openapi.js";
@@ -34,21 +35,26 @@ export function openapi(c: Context, version: string): Response {
 
 /** The configured targets as clients may see them: env var names at most, never values. Pure. */
 export function buildTargetViews(config: BuilderConfig): TargetView[] {
-  return Object.entries(config.targets).map(([name, t]) => ({
-    name,
-    source: t.source,
-    sourceKind: "git" in (config.sources[t.source] ?? {}) ? "git" : "path",
-    image: t.image,
-    tags: t.tags,
-    platforms: t.platforms,
-    buildArgNames: Object.keys(t.buildArgs),
-    secretEnvNames: Object.values(t.secrets),
-    smoke: t.smoke !== null,
-    watch: t.watch,
-    schedule: t.schedule,
-    push: t.push,
-    backup: t.backup.r2,
-  }));
+  return Object.entries(config.targets).map(([name, t]) => {
+    const source = config.sources[t.source];
+    const git = source !== undefined && "git" in source ? source : undefined;
+    return {
+      name,
+      source: t.source,
+      sourceKind: git ? "git" : "path",
+      image: t.image,
+      tags: t.tags,
+      platforms: t.platforms,
+      buildArgNames: Object.keys(t.buildArgs),
+      secretEnvNames: Object.values(t.secrets),
+      smoke: t.smoke !== null,
+      watch: t.watch,
+      refs: git ? effectiveRefGlobs(t.refs, git.defaultRef) : [],
+      schedule: t.schedule,
+      push: t.push,
+      backup: t.backup.r2,
+    };
+  });
 }
 
 export function listTargets(c: Context, deps: AppDeps): Response {
