@@ -1,5 +1,5 @@
-// push: buildx pushed during the build; here the registry is asked for every tag's
-// manifest and must answer with the digest that was built.
+// push: buildx pushed the image by digest during the build (no tag moved); here the
+// registry is asked for that digest and must have it. Tags move later, in the tag phase.
 import { RegistryClient } from "../../registry/client.js";
 import { verifyPushed } from "../../registry/verify-push.js";
 import type { BuildContext } from "./context.js";
@@ -22,11 +22,10 @@ export async function runPushPhase(ctx: BuildContext): Promise<string | void> {
   if (!ctx.record.push) return "push disabled for this build";
   const digest = ctx.record.digest;
   if (!digest) throw new PhaseFailure("PUSH_FAILED", "buildx reported no digest for the pushed image");
-  const pushed = await verifyPushed(createRegistryClient(ctx), ctx.record.tags, digest, {
-    signal: ctx.signal,
-  });
+  const ref = `${ctx.target.image}@${digest}`;
+  const pushed = await verifyPushed(createRegistryClient(ctx), [ref], digest, { signal: ctx.signal });
   ctx.record = await ctx.sink.update((r) => {
     r.pushed = pushed;
   });
-  for (const p of pushed) ctx.sink.log("system", `pushed ${p.ref} -> ${p.digest}`);
+  ctx.sink.log("system", `pushed ${ref} (by digest; no tag has moved yet)`);
 }
