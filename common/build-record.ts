@@ -178,12 +178,20 @@ export const buildRecordSchema = z.object({
   push: z.boolean(),
   digest: z.string().nullable(),
   /** The pushed image as the registry confirmed it, by digest (`image@sha256:…`); no tag moved yet. */
-  pushed: z.array(z.object({ ref: z.string(), digest: z.string() })).optional(),
+  pushed: z
+    .array(z.object({ ref: z.string(), digest: z.string() }))
+    .optional()
+    .describe("The pushed image as the registry confirmed it, by digest; no tag had moved then."),
   /**
    * The tags the tag phase pointed at `digest`, each confirmed by the registry. Absent when
    * nothing was published (no push, a failed smoke test, a failure before tagging).
    */
-  published: z.array(z.object({ ref: z.string(), digest: z.string() })).optional(),
+  published: z
+    .array(z.object({ ref: z.string(), digest: z.string() }))
+    .optional()
+    .describe(
+      "Tags moved to `digest` by the tag phase (after the smoke tests passed), each read back from the registry. Absent when nothing was published: no push, a failed smoke test, or a failure before tagging; the previous tags then stay where they were.",
+    ),
   trigger: triggerSchema,
   attempt: z.number().int().positive(),
   phases: z.array(phaseSchema),
