@@ -30,7 +30,10 @@ export async function publishTags(
   image: string,
   digest: string,
   tags: readonly string[],
-  opts: RequestOptions = {},
+  opts: RequestOptions & {
+    /** The manifest already read by digest (the push phase has it): saves one request. */
+    manifest?: { bytes: Buffer; mediaType: string };
+  } = {},
 ): Promise<PushedTag[]> {
   const source = parseImageRef(`${image}@${digest}`);
   const refs = tags.map((tag) => {
@@ -43,7 +46,9 @@ export async function publishTags(
     }
     return ref;
   });
-  const manifest = await client.getManifest(source, opts).catch((err: unknown) => {
+  const manifest = await (
+    opts.manifest ? Promise.resolve(opts.manifest) : client.getManifest(source, opts)
+  ).catch((err: unknown) => {
     throw new PublishError(
       `could not read the pushed ${formatImageRef(source)} back to tag it: ${(err as Error).message}`,
       [],

@@ -16,6 +16,7 @@ export async function runTagPhase(ctx: BuildContext): Promise<string | void> {
   try {
     const published = await publishTags(createRegistryClient(ctx), target.image, record.digest, record.tags, {
       signal: ctx.signal,
+      ...(ctx.pushedManifest ? { manifest: ctx.pushedManifest } : {}),
     });
     ctx.record = await ctx.sink.update((r) => {
       r.published = published;
