@@ -135,7 +135,9 @@ commandTests:
     const r = res.record!;
     expect(r.error).toMatchObject({ code: "SMOKE_FAILED" });
     expect(r.error!.message).toContain("must print banana");
-    expect(r.error!.message).toContain(`nothing was published: ${tag} were left where they were`);
+    expect(r.error!.message).toContain(
+      `nothing was published: the previous tags were left where they were (${tag}); the tested image is `,
+    );
     expect(r.smoke!.results[0]).toMatchObject({ name: "must print banana", passed: false });
     expect(r.digest).toMatch(/^sha256:/);
     expect(r.digest).not.toBe(good.record!.digest);

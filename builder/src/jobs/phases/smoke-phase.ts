@@ -68,7 +68,7 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
     const names = summary.results.filter((t) => !t.passed).map((t) => t.name);
     const kept =
       record.push && record.tags.length > 0
-        ? `; nothing was published: ${record.tags.join(", ")} were left where they were (the tested image is ${target.image}@${record.digest})`
+        ? `; nothing was published: the previous tags were left where they were (${record.tags.join(", ")}); the tested image is ${target.image}@${record.digest}`
         : "";
     throw new PhaseFailure(
       "SMOKE_FAILED",
