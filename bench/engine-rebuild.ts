@@ -2,8 +2,9 @@
 //  (a) a warm, no-change rebuild of the example worker through `comfyume-builder run`
 //      (compiled dist, push + digest verification, no smoke) against the same
 //      `docker buildx build` argv run directly with the same cache — ratio and overhead;
-//  (b) the smoke phase of the example's smoke file (5 checks) as recorded by the builder.
-// Targets: ratio <= 1.10, overhead <= 400 ms, smoke <= 2.5 s.
+//  (b) the smoke phase of the example's smoke file (5 checks) as recorded by the builder;
+//  (c) the tag phase (publish: the manifest put under each tag and read back) per tag.
+// Targets: ratio <= 1.10, overhead <= 400 ms, smoke <= 2.5 s, tag <= 100 ms per tag.
 // Run: npm run build && node --import tsx bench/engine-rebuild.ts   (scripts/bench.sh does both)
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import os from "node:os";
@@ -75,10 +76,15 @@ try {
   await builderRun(["--no-smoke"]);
   const builder: number[] = [];
   const direct: number[] = [];
+  const tagPerTag: number[] = [];
   let lastLog: string[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     const b = await builderRun(["--no-smoke"]);
     builder.push(b.ms);
+    const tag = b.record.phases.find((p) => p.name === "tag");
+    if (tag?.status !== "succeeded" || !b.record.published?.length)
+      throw new Error(`the tag phase did not publish: ${JSON.stringify(tag)}`);
+    tagPerTag.push(tag.durationMs! / b.record.published.length);
     lastLog = b.log;
     const scratch = await mkdtemp(path.join(work, "direct-"));
     const argv = directArgv(lastLog, path.join(scratch, "cache"), path.join(scratch, "metadata.json"));
@@ -100,6 +106,9 @@ try {
   );
   console.log(
     `smoke phase (example, ${withSmoke.record.smoke?.results.length} checks): ${smoke.durationMs} ms (target <= 2500 ms)`,
+  );
+  console.log(
+    `tag phase, median of ${ROUNDS}: ${median(tagPerTag).toFixed(0)} ms per tag (${withSmoke.record.tags.length} tags; target <= 100 ms per tag)`,
   );
 } finally {
   await rm(work, { recursive: true, force: true });

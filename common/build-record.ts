@@ -40,7 +40,8 @@ export const ERROR_CODES = [
 export const errorCodeSchema = z.enum(ERROR_CODES);
 export type ErrorCode = z.infer<typeof errorCodeSchema>;
 
-export const PHASE_NAMES = ["source", "build", "push", "smoke", "backup"] as const;
+// `tag` (publish) comes after `smoke`: tags move only once the image passed (SPEC §3).
+export const PHASE_NAMES = ["source", "build", "push", "smoke", "tag", "backup"] as const;
 export const phaseNameSchema = z.enum(PHASE_NAMES);
 export type PhaseName = z.infer<typeof phaseNameSchema>;
 
@@ -176,8 +177,21 @@ export const buildRecordSchema = z.object({
   platforms: z.array(z.string()),
   push: z.boolean(),
   digest: z.string().nullable(),
-  /** Digest confirmed by the registry for each pushed tag. */
-  pushed: z.array(z.object({ ref: z.string(), digest: z.string() })).optional(),
+  /** The pushed image as the registry confirmed it, by digest (`image@sha256:…`); no tag moved yet. */
+  pushed: z
+    .array(z.object({ ref: z.string(), digest: z.string() }))
+    .optional()
+    .describe("The pushed image as the registry confirmed it, by digest; no tag had moved then."),
+  /**
+   * The tags the tag phase pointed at `digest`, each confirmed by the registry. Absent when
+   * nothing was published (no push, a failed smoke test, a failure before tagging).
+   */
+  published: z
+    .array(z.object({ ref: z.string(), digest: z.string() }))
+    .optional()
+    .describe(
+      "Tags moved to `digest` by the tag phase (after the smoke tests passed), each read back from the registry. Absent when nothing was published: no push, a failed smoke test, or a failure before tagging; the previous tags then stay where they were.",
+    ),
   trigger: triggerSchema,
   attempt: z.number().int().positive(),
   phases: z.array(phaseSchema),

@@ -2,6 +2,7 @@
 // GHCR: /v2/ requests without a valid bearer token get 401 with a Bearer challenge,
 // /token checks basic credentials and hands out a token for the requested scope, and
 // authorised requests are forwarded to the real registry with its basic credentials.
+// Like GHCR, a write (PUT/POST/PATCH/DELETE) needs a token whose scope grants push.
 // It can be told to answer 429 (with Retry-After) or 503 for the next N requests.
 import { randomBytes } from "node:crypto";
 import http from "node:http";
@@ -37,7 +38,7 @@ export interface TokenRegistry {
 }
 
 export async function startTokenRegistry(opts: TokenRegistryOptions): Promise<TokenRegistry> {
-  const tokens = new Map<string, string>(); // token -> scope
+  const tokens = new Map<string, string>(); // token -> granted scope "repository:NAME:ACTIONS"
   const requests: RequestLogEntry[] = [];
   const tokenRequests: string[] = [];
   let failures: { count: number; status: number; retryAfter?: string } = { count: 0, status: 503 };
@@ -78,9 +79,10 @@ export async function startTokenRegistry(opts: TokenRegistryOptions): Promise<To
       return;
     }
     const name = /^\/v2\/(.+)\/(manifests|blobs|tags)\//.exec(url.pathname)?.[1];
-    const scope = name ? `repository:${name}:pull` : "";
+    const write = !["GET", "HEAD"].includes(req.method ?? "GET");
+    const scope = name ? `repository:${name}:${write ? "pull,push" : "pull"}` : "";
     const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? "")?.[1];
-    if (bearer === undefined || tokens.get(bearer) !== scope) {
+    if (bearer === undefined || !grants(tokens.get(bearer), scope)) {
       const challenge = `Bearer realm="http://${host}/token",service="token-registry"${scope ? `,scope="${scope}"` : ""}`;
       answer(401, { "www-authenticate": challenge, "content-type": "application/json" }, '{"errors":[]}');
       return;
@@ -110,6 +112,17 @@ export async function startTokenRegistry(opts: TokenRegistryOptions): Promise<To
         server.closeAllConnections();
       }),
   };
+}
+
+/** Whether a granted scope covers the needed one (same repository, every needed action). */
+function grants(granted: string | undefined, needed: string): boolean {
+  if (granted === undefined) return false;
+  if (granted === needed) return true;
+  const [, grantedName, grantedActions = ""] = /^repository:(.+):([a-z,]+)$/.exec(granted) ?? [];
+  const [, neededName, neededActions = ""] = /^repository:(.+):([a-z,]+)$/.exec(needed) ?? [];
+  if (grantedName === undefined || grantedName !== neededName) return false;
+  const have = new Set(grantedActions.split(","));
+  return neededActions.split(",").every((a) => have.has(a));
 }
 
 function forward(

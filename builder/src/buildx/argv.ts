@@ -5,6 +5,7 @@
 import path from "node:path";
 import { hasControlCharacters } from "../../../common/values.js";
 import { BuildxError } from "./errors.js";
+import { findUnsupportedPlatforms, unsupportedPlatformsError } from "./platforms.js";
 import { isBuildxAtLeast, type BuildxCapabilities } from "./version.js";
 
 export type BuildxProgress = "plain" | "rawjson";
@@ -45,7 +46,13 @@ export interface BuildxSpec {
   /** Also import/export the cache from/to this registry ref. */
   cacheRegistryRef?: string | null;
   noCache: boolean;
+  /** Push `tags` (moves them). The builder itself uses `pushByDigest` instead. */
   push: boolean;
+  /**
+   * Push the result to this repository (no tag) by digest only, so no tag moves before
+   * the smoke tests pass; the tag phase moves them afterwards. Exclusive with push/output.
+   */
+  pushByDigest?: string;
   /** Only without push; default: none (the result stays in the BuildKit cache). */
   output?: BuildxOutput;
   progress: BuildxProgress;
@@ -72,6 +79,20 @@ export function hasBuildxFeature(
   return isBuildxAtLeast(caps.version, major, minor);
 }
 
+/**
+ * The tag a `docker`-driver build pushes to instead of a digest. buildx refuses
+ * `push-by-digest` for the docker driver in every release so far ("push-by-digest is
+ * currently not implemented for docker driver", build/build.go in v0.13.1, build/opt.go
+ * later), so such a push needs some tag: this one, which no deployment follows. The
+ * requested tags still move only in the tag phase.
+ */
+export const STAGING_TAG = "comfyume-builder-staging";
+
+/** Whether buildx lets this builder push without a tag (every driver but `docker`). */
+export function canPushByDigest(caps: BuildxCapabilities): boolean {
+  return caps.builder.driver !== "docker";
+}
+
 /** argv after the docker binary, starting with "buildx". Throws BuildxError for an invalid or unsupported spec. */
 export function buildBuildxArgs(spec: BuildxSpec, caps: BuildxCapabilities): string[] {
   validateSpec(spec, caps);
@@ -90,7 +111,7 @@ export function buildBuildxArgs(spec: BuildxSpec, caps: BuildxCapabilities): str
   argv.push(...cacheArgs(spec));
   if (spec.provenance !== undefined)
     argv.push(`--provenance=${spec.provenance === false ? "false" : `mode=${spec.provenance}`}`);
-  argv.push(...outputArgs(spec));
+  argv.push(...outputArgs(spec, caps));
   argv.push("--", spec.contextDir);
   return argv;
 }
@@ -106,7 +127,13 @@ function cacheArgs(spec: BuildxSpec): string[] {
   return out;
 }
 
-function outputArgs(spec: BuildxSpec): string[] {
+function outputArgs(spec: BuildxSpec, caps: BuildxCapabilities): string[] {
+  if (spec.pushByDigest) {
+    // name-canonical: the image store (where there is one) names it image@digest, not :latest.
+    return canPushByDigest(caps)
+      ? ["--output", `type=image,name=${spec.pushByDigest},push-by-digest=true,name-canonical=true,push=true`]
+      : ["--output", `type=image,name=${spec.pushByDigest}:${STAGING_TAG},push=true`];
+  }
   if (spec.push) return ["--push"];
   const output = spec.output;
   if (!output) return [];
@@ -155,7 +182,16 @@ function validateSpec(spec: BuildxSpec, caps: BuildxCapabilities): void {
       `push and output ${JSON.stringify(spec.output.type)} are exclusive; a pushed build's output is the registry`,
     );
   if (spec.push && spec.tags.length === 0) fail("a pushed build needs at least one tag");
+  if (spec.pushByDigest !== undefined) {
+    if (spec.push || spec.output || spec.tags.length > 0)
+      fail("pushByDigest pushes without tags and without another output; leave push, output and tags unset");
+    csvValue("pushByDigest", spec.pushByDigest);
+    if (/[:@]/.test(spec.pushByDigest.slice(spec.pushByDigest.lastIndexOf("/") + 1)))
+      fail(`pushByDigest ${JSON.stringify(spec.pushByDigest)} must be a repository without a tag or digest`);
+  }
   checkDriver(spec, caps);
+  const badPlatforms = findUnsupportedPlatforms(spec.platforms, caps.builder.platforms);
+  if (badPlatforms.length > 0) throw unsupportedPlatformsError(badPlatforms, caps);
 }
 
 function validatePaths(spec: BuildxSpec): void {

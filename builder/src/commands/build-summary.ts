@@ -1,5 +1,6 @@
 // The human summary printed when a build ends (run command). Pure.
 import type { BuildRecord } from "../../../common/build-record.js";
+import { formatPublication } from "../../../common/publication.js";
 
 function seconds(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`;
@@ -20,6 +21,7 @@ export function renderBuildSummary(r: BuildRecord): string[] {
     );
   if (r.digest) lines.push(`  digest   ${r.digest}`);
   if (r.tags.length) lines.push(`  tags     ${r.tags.join(", ")}${r.push ? "" : " (not pushed)"}`);
+  lines.push(`  ${formatPublication(r)}`);
   if (r.cache) lines.push(`  cache    ${r.cache.cachedSteps}/${r.cache.totalSteps} steps cached`);
   lines.push(
     `  phases   ${r.phases.map((p) => `${p.name} ${p.status}${p.durationMs !== null ? ` ${seconds(p.durationMs)}` : ""}`).join(", ")}`,

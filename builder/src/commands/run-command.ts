@@ -30,6 +30,7 @@ export async function runCommand(
     owner: `run-${hostname()}-${process.pid}`,
     claimFilter: (record) => record.id === mine.id,
     onBuildEnded: rt.onBuildEnded,
+    capabilities: rt.runnerDeps.capabilities,
   });
   if (rt.config.bundled) err(`comfyume-builder: no config file; using the bundled example ${rt.config.file}`);
   // Loaded only for --context: the tar and upload modules are a noticeable part of start-up.

@@ -2,6 +2,7 @@
 // Every value from a record is escaped on the server, and the script only ever sets
 // textContent, so a hostile tag, ref or log line cannot become markup.
 import type { BuildRecord } from "../../../common/build-record.js";
+import { formatPublication } from "../../../common/publication.js";
 
 const ESCAPES: Record<string, string> = {
   "&": "&amp;",
@@ -100,7 +101,8 @@ export function renderBuildPage(b: BuildRecord): string {
   const body = `<p><a href="/">all builds</a></p><h1>Build ${escapeHtml(b.id)}</h1>
 <p>status: <strong id="status" class="s-${escapeHtml(b.status)}">${escapeHtml(b.status)}</strong> · target ${escapeHtml(b.target)}
 · trigger ${escapeHtml(triggerText(b))} · attempt ${escapeHtml(b.attempt)}</p>${err}
-<p>tags: ${b.tags.map((t) => `<code>${escapeHtml(t)}</code>`).join(" ")}<br>digest: <code>${escapeHtml(b.digest ?? "")}</code></p>
+<p>tags: ${b.tags.map((t) => `<code>${escapeHtml(t)}</code>`).join(" ")}<br>digest: <code>${escapeHtml(b.digest ?? "")}</code>
+<br><span id="publication">${escapeHtml(formatPublication(b))}</span></p>
 ${phasesTable(b)}${smokeTable(b)}<h2>Log</h2><pre id="log"></pre>`;
   return page(`build ${b.id}`, body, BUILD_SCRIPT).replace(
     "<body>",

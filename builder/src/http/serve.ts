@@ -81,6 +81,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     resolveRef: rt.resolveRef,
     logger,
     onBuildEnded: rt.onBuildEnded,
+    capabilities: rt.runnerDeps.capabilities,
   });
   metrics.setSource({
     queueDepth: () => service.queueDepth(),

@@ -1,4 +1,4 @@
-// Runs one build through its phases — source → build → push → smoke → backup — and
+// Runs one build through its phases — source → build → push → smoke → tag → backup — and
 // records each with start, end and outcome. A failure is data on the record; the job
 // layer (queue, leases) decides when builds run, this decides what running one means.
 import { mkdir, rm } from "node:fs/promises";
@@ -21,6 +21,7 @@ const PHASES: [PhaseName, () => Promise<PhaseFn>][] = [
   ["build", async () => (await import("./phases/build-phase.js")).runBuildPhase],
   ["push", async () => (await import("./phases/push-phase.js")).runPushPhase],
   ["smoke", async () => (await import("./phases/smoke-phase.js")).runSmokePhase],
+  ["tag", async () => (await import("./phases/tag-phase.js")).runTagPhase],
   ["backup", async () => (await import("./phases/backup-phase.js")).runBackupPhase],
 ];
 
@@ -161,6 +162,7 @@ const PHASE_CODES: Record<PhaseName, ErrorCode> = {
   build: "BUILD_FAILED",
   push: "PUSH_FAILED",
   smoke: "SMOKE_FAILED",
+  tag: "PUSH_FAILED",
   backup: "BACKUP_FAILED",
 };
 /** Codes a module's error may give a failed build; anything else gets its phase's code. */

@@ -3,6 +3,7 @@
 import { hostname } from "node:os";
 import { randomBytes } from "node:crypto";
 import type { BuildRecord } from "../../../common/build-record.js";
+import type { BuildxCapabilities } from "../buildx/version.js";
 import type { BuilderConfig } from "../config/builder-config.js";
 import type { BuilderEnv } from "../config/env.js";
 import { ActiveIndex } from "./active-index.js";
@@ -68,6 +69,8 @@ export interface BuildServiceDeps {
    * attempt). Build-end notifications hang here.
    */
   onBuildEnded?: (record: BuildRecord) => void;
+  /** What the buildx builder can build; requested platforms are checked against it at submit. */
+  capabilities?: () => Promise<BuildxCapabilities>;
 }
 
 export interface JobContext {
@@ -84,6 +87,7 @@ export interface JobContext {
   logger: JobLogger;
   claimFilter: (record: BuildRecord) => boolean;
   onBuildEnded: ((record: BuildRecord) => void) | undefined;
+  capabilities: (() => Promise<BuildxCapabilities>) | undefined;
 }
 
 const silent: JobLogger = { info: () => undefined, warn: () => undefined };
@@ -104,5 +108,6 @@ export function buildJobContext(deps: BuildServiceDeps): JobContext {
     logger: deps.logger ?? silent,
     claimFilter: deps.claimFilter ?? (() => true),
     onBuildEnded: deps.onBuildEnded,
+    capabilities: deps.capabilities,
   };
 }

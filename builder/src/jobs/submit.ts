@@ -7,6 +7,7 @@ import { createExclusive, removeIfStale, resolveJson, writeJsonAtomic } from "./
 import { buildDedupKey, buildParamsFingerprint } from "./build-keys.js";
 import type { JobContext } from "./job-context.js";
 import { buildQueuedRecord, parseTargetName, resolveBuildSource, type UploadInfo } from "./plan-build.js";
+import { refuseUnbuildablePlatforms } from "./platform-check.js";
 import { ServiceError } from "./service-error.js";
 
 export const IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
@@ -115,6 +116,7 @@ export async function submitBuild(
     const existing = await resolveIdempotent(ctx, opts.idempotencyKey, fingerprint);
     if (existing) return existing;
   }
+  await refuseUnbuildablePlatforms(ctx.capabilities, req.platforms ?? target.platforms, ctx.logger);
   const source = await resolveBuildSource(ctx.config, target, req, { ...opts, resolveRef: ctx.resolveRef });
   const now = ctx.now();
   const record = buildQueuedRecord({

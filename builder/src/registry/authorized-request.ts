@@ -24,6 +24,8 @@ export interface AuthorizedRequest {
   url: string;
   method: HttpMethod;
   accept: string;
+  /** For PUT: the manifest bytes and their media type. */
+  body?: { bytes: Buffer; contentType: string };
   credentials: RegistryCredentials | undefined;
   signal?: AbortSignal;
   /** For messages: "registry 127.0.0.1:5001 (HEAD ns/img/manifests/v1)". */
@@ -36,13 +38,19 @@ export async function authorizedRequest(
   http: RetryingRequestOptions,
 ): Promise<Response> {
   const { host, credentials: creds } = req;
-  const scope = `repository:${req.repository}:pull`;
+  // A write needs a token for push as well (GHCR and distribution's token auth name both).
+  const scope = `repository:${req.repository}:${req.method === "PUT" ? "pull,push" : "pull"}`;
   const exchange = (authorization: string | undefined) =>
     retryingRequest(
       req.url,
       {
         method: req.method,
-        headers: { accept: req.accept, ...(authorization && { authorization }) },
+        headers: {
+          accept: req.accept,
+          ...(req.body && { "content-type": req.body.contentType }),
+          ...(authorization && { authorization }),
+        },
+        ...(req.body && { body: req.body.bytes }),
         signal: req.signal,
         what: req.what,
       },

@@ -1,7 +1,8 @@
-// An OCI distribution API client for what the builder needs after buildx has pushed:
-// confirm each tag's digest (push verification) and read manifests and blobs (backup).
-// Read-only by design: pushing stays with buildx. Basic auth and GHCR's bearer token
-// flow are both handled here; transient failures are retried in retrying-request.ts.
+// An OCI distribution API client for what the builder needs after buildx has pushed by
+// digest: confirm the digest, read manifests and blobs (smoke, backup) and, once smoke
+// passed, put the exact manifest bytes under each tag (publish). Layers and images are
+// pushed by buildx only. Basic auth and GHCR's bearer token flow are both handled here;
+// transient failures are retried in retrying-request.ts.
 import { createHash } from "node:crypto";
 import type { Readable } from "node:stream";
 import { Agent, interceptors, type Dispatcher } from "undici";
@@ -150,6 +151,37 @@ export class RegistryClient {
     return { digest, mediaType, size: bytes.length, bytes, json };
   }
 
+  /**
+   * Puts manifest bytes under `ref`'s tag. The bytes are sent exactly as given (a tag is a
+   * name for a digest, so re-serialising would make a different image); the registry's
+   * Docker-Content-Digest, when it sends one, must be the bytes' sha256.
+   */
+  async putManifest(
+    ref: string | ImageRef,
+    manifest: { bytes: Buffer; mediaType: string },
+    opts: RequestOptions = {},
+  ): Promise<string> {
+    const image = typeof ref === "string" ? parseImageRef(ref) : ref;
+    const reference = manifestReference(image);
+    const digest = `sha256:${createHash("sha256").update(manifest.bytes).digest("hex")}`;
+    const res = await this.send(image, "PUT", `manifests/${reference}`, MANIFEST_ACCEPT, opts.signal, {
+      bytes: manifest.bytes,
+      contentType: manifest.mediaType,
+    });
+    if (res.statusCode !== 201 && res.statusCode !== 200) {
+      await this.expectOk(res, image, describeReference(reference));
+    }
+    await res.body.dump();
+    const answered = headerValue(res.headers["docker-content-digest"]);
+    if (answered !== undefined && answered !== digest) {
+      throw new RegistryError(
+        "REGISTRY_PROTOCOL",
+        `registry ${image.registry} stored ${formatImageRef(image)} as ${answered}, not as the ${digest} that was sent`,
+      );
+    }
+    return digest;
+  }
+
   /** A blob's bytes as a stream (never buffered); the caller verifies its digest while reading. */
   async getBlob(ref: string | ImageRef, digest: string, opts: RequestOptions = {}): Promise<BlobStream> {
     const image = typeof ref === "string" ? parseImageRef(ref) : ref;
@@ -159,7 +191,14 @@ export class RegistryClient {
     return { stream: res.body, size: length === undefined ? undefined : Number(length) };
   }
 
-  private send(image: ImageRef, method: HttpMethod, path: string, accept: string, signal?: AbortSignal) {
+  private send(
+    image: ImageRef,
+    method: HttpMethod,
+    path: string,
+    accept: string,
+    signal?: AbortSignal,
+    body?: { bytes: Buffer; contentType: string },
+  ) {
     const host = image.registry;
     return authorizedRequest(
       {
@@ -168,6 +207,7 @@ export class RegistryClient {
         url: `${this.insecure(host) ? "http" : "https"}://${registryApiHost(host)}/v2/${image.repository}/${path}`,
         method,
         accept,
+        ...(body && { body }),
         credentials: this.credentials(host),
         signal,
         what: `registry ${host} (${method} ${image.repository}/${path})`,

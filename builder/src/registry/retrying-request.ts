@@ -1,12 +1,13 @@
 // One HTTP exchange with a registry, retried on what is transient: connection errors,
 // 408/429/5xx (honouring Retry-After). Everything else is returned to the caller, who
-// knows what a 401 or 404 means for its request.
+// knows what a 401 or 404 means for its request. Only idempotent exchanges come here
+// (GET, HEAD, and PUT of a manifest, whose bytes are in memory and re-sent as they are).
 import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
 import { RegistryError } from "./errors.js";
 import { isRetryableStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from "./retry-policy.js";
 
-export type HttpMethod = "GET" | "HEAD";
+export type HttpMethod = "GET" | "HEAD" | "PUT";
 export type Response = Dispatcher.ResponseData;
 
 export interface RetryEvent {
@@ -29,6 +30,8 @@ export interface ExchangeInit {
   method: HttpMethod;
   headers: Record<string, string>;
   signal?: AbortSignal;
+  /** A body small enough to hold in memory (a manifest), so every attempt sends it whole. */
+  body?: Buffer;
   /** Used in messages: "registry 127.0.0.1:5001 … for ns/img". */
   what: string;
 }
@@ -77,6 +80,7 @@ export async function retryingRequest(
       const res = await request(url, {
         method: init.method,
         headers: init.headers,
+        ...(init.body !== undefined && { body: init.body }),
         dispatcher: opts.dispatcher,
         signal: init.signal,
       });

@@ -18,6 +18,8 @@ export interface EngineFixture {
   env: NodeJS.ProcessEnv;
   /** Writes <name>/Dockerfile (after a FROM of the stand-in busybox) and an optional smoke file. */
   target(name: string, body: string, extra?: Record<string, unknown>, smoke?: string): Promise<void>;
+  /** Adds a registry (host) with the stack registry's credentials to the config. */
+  registry(host: string): Promise<void>;
   /** Adds a source to the config. */
   source(name: string, source: Record<string, unknown>): Promise<void>;
   run(args: string[], env?: Record<string, string>): Promise<CliResult & { record?: BuildRecord }>;
@@ -86,6 +88,13 @@ export async function createEngineFixture(): Promise<EngineFixture> {
         tags: ["{target}", "{date}"],
         ...(smoke ? { smoke: `${name}/smoke.yaml` } : {}),
         ...extra,
+      };
+      await writeConfig();
+    },
+    async registry(host) {
+      config.registries[host] = {
+        usernameEnv: "COMFYUME_REGISTRY_USER",
+        passwordEnv: "COMFYUME_REGISTRY_PASSWORD",
       };
       await writeConfig();
     },

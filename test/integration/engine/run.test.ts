@@ -7,6 +7,7 @@ import { run } from "../../../builder/src/process/spawn.js";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createR2Client } from "../../../builder/src/backup/r2.js";
 import { RegistryClient } from "../../../builder/src/registry/client.js";
+import { startFaultProxy } from "../../helpers/fault-proxy.js";
 import { startS3rver, type S3rverHandle } from "../../helpers/s3rver.js";
 import { stack } from "../../helpers/stack-env.js";
 import { createEngineFixture, type EngineFixture } from "./engine-fixture.js";
@@ -38,18 +39,6 @@ beforeAll(async () => {
     PASSING_SMOKE,
   );
   await fx.target("broken", "RUN echo about to fail && exit 3");
-  await fx.target(
-    "smokefail",
-    "RUN echo x > /x",
-    {},
-    `schemaVersion: 2.0.0
-commandTests:
-  - name: must print banana
-    command: cat
-    args: ["/x"]
-    expectedOutput: ["banana"]
-`,
-  );
   await fx.target("multi", "RUN uname -m > /arch", { platforms: ["linux/amd64", "linux/arm64"] });
   await fx.target("archived", "RUN echo archive-me > /a", { backup: { r2: true } });
 });
@@ -71,12 +60,16 @@ describe("comfyume-builder run", () => {
       `${stack().registry}/engine-${fx.marker}/ok:extra`,
     ]);
     expect(r.digest).toMatch(/^sha256:[a-f0-9]{64}$/);
-    expect(r.pushed?.map((p) => p.digest)).toEqual([r.digest, r.digest, r.digest]);
+    expect(r.pushed).toEqual([
+      { ref: `${stack().registry}/engine-${fx.marker}/ok@${r.digest}`, digest: r.digest },
+    ]);
+    expect(r.published).toEqual(r.tags.map((ref) => ({ ref, digest: r.digest })));
     expect(r.phases.map((p) => [p.name, p.status])).toEqual([
       ["source", "succeeded"],
       ["build", "succeeded"],
       ["push", "succeeded"],
       ["smoke", "succeeded"],
+      ["tag", "succeeded"],
       ["backup", "skipped"],
     ]);
     for (const p of r.phases) expect(p.durationMs).toBeGreaterThanOrEqual(0);
@@ -89,6 +82,7 @@ describe("comfyume-builder run", () => {
     const log = await readFile(path.join(fx.dataDir, "builds", r.id, "log.ndjson"), "utf8");
     expect(log).toContain("phase smoke succeeded");
     expect(res.stderr).toContain(`build ${r.id}: succeeded`);
+    expect(res.stderr).toContain(`published: ${r.tags.join(", ")}`);
   });
 
   it("imports the target's local cache on the next build (BuildKit's own cache emptied in between)", async () => {
@@ -120,15 +114,41 @@ describe("comfyume-builder run", () => {
     expect(res.record!.phases[0]).toMatchObject({ name: "source", status: "failed" });
   });
 
-  it("fails a failing smoke test with SMOKE_FAILED and exit 3, and keeps the pushed tags", async () => {
-    const res = await fx.run(["smokefail"]);
+  it("a failing smoke test publishes nothing: the tag keeps the last good digest", async () => {
+    const smoke = `schemaVersion: 2.0.0
+commandTests:
+  - name: must print banana
+    command: cat
+    args: ["/x"]
+    expectedOutput: ["banana"]
+`;
+    await fx.target("gate", "RUN echo banana > /x", { tags: ["t"] }, smoke);
+    const good = await fx.run(["gate"]);
+    expect(good.code, good.stderr).toBe(0);
+    const tag = good.record!.tags[0]!;
+    expect(tag).toBe(`${stack().registry}/engine-${fx.marker}/gate:t`);
+    expect((await registry().resolveDigest(tag)).digest).toBe(good.record!.digest);
+
+    await fx.target("gate", "RUN echo apple > /x", { tags: ["t"] }, smoke);
+    const res = await fx.run(["gate"]);
     expect(res.code).toBe(3);
     const r = res.record!;
     expect(r.error).toMatchObject({ code: "SMOKE_FAILED" });
     expect(r.error!.message).toContain("must print banana");
-    expect(r.error!.message).toContain("the pushed tags stay");
+    expect(r.error!.message).toContain(
+      `nothing was published: the previous tags were left where they were (${tag}); the tested image is `,
+    );
     expect(r.smoke!.results[0]).toMatchObject({ name: "must print banana", passed: false });
-    expect((await registry().resolveDigest(r.tags[0]!)).digest).toBe(r.digest);
+    expect(r.digest).toMatch(/^sha256:/);
+    expect(r.digest).not.toBe(good.record!.digest);
+    expect(r.published).toBeUndefined();
+    expect(r.phases.find((p) => p.name === "tag")).toMatchObject({ status: "skipped" });
+    // The registry still serves the good image under the tag; the failed one only by digest.
+    expect((await registry().resolveDigest(tag)).digest).toBe(good.record!.digest);
+    expect(
+      (await registry().resolveDigest(`${stack().registry}/engine-${fx.marker}/gate@${r.digest}`)).digest,
+    ).toBe(r.digest);
+    expect(res.stderr).toMatch(/not published: the build ended with SMOKE_FAILED/);
   });
 
   it("fails with PUSH_FAILED and a message naming the registry when the password is wrong", async () => {
@@ -180,5 +200,64 @@ describe("comfyume-builder run", () => {
       .map((m) => m.platform?.architecture)
       .filter((a) => a && a !== "unknown");
     expect(platforms.sort()).toEqual(["amd64", "arm64"]);
+    expect(res.record!.published).toEqual(
+      res.record!.tags.map((ref) => ({ ref, digest: res.record!.digest })),
+    );
+  });
+
+  it("refuses a platform the builder cannot build before anything runs or is pushed", async () => {
+    await fx.target("riscv", "RUN echo never");
+    const res = await fx.run(["riscv", "--platform", "linux/riscv64"]);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/platform "linux\/riscv64" is not supported by the buildx builder "default"/);
+    expect(res.record).toBeUndefined();
+    const err = await registry()
+      .resolveDigest(`${stack().registry}/engine-${fx.marker}/riscv:riscv`)
+      .catch((e: unknown) => e);
+    expect((err as Error).message).toMatch(/not found/);
+  });
+
+  it("a base image without the requested platform fails with buildx's reason and publishes nothing", async () => {
+    // An amd64-only base (an index with one image and its attestation), in the authenticated registry.
+    const base = `${stack().registry}/engine-${fx.marker}/amd64-only`;
+    await fx.target("amd64base", "RUN echo base > /base", {
+      tags: ["1"],
+      image: base,
+      platforms: ["linux/amd64"],
+    });
+    const made = await fx.run(["amd64base", "--no-smoke"]);
+    expect(made.code, made.stderr).toBe(0);
+    await fx.target("armchild", `FROM ${base}:1\nRUN cat /base`, { platforms: ["linux/arm64"] });
+    const res = await fx.run(["armchild"]);
+    expect(res.code).toBe(1);
+    const r = res.record!;
+    expect(r.error!.code).toBe("BUILD_FAILED");
+    expect(r.error!.message).toContain("no match for platform in manifest");
+    expect(r.error!.message).toContain("linux/arm64");
+    expect(r.published).toBeUndefined();
+    expect(r.digest).toBeNull();
+    expect(r.phases.filter((p) => p.status === "succeeded").map((p) => p.name)).toEqual(["source"]);
+  });
+
+  it("retries a tag PUT the registry answers with 503, then publishes", async () => {
+    const proxy = await startFaultProxy(stack().registry);
+    try {
+      await fx.registry(proxy.host);
+      await fx.target("flaky", "RUN echo flaky > /f", { image: `${proxy.host}/engine-${fx.marker}/flaky` });
+      proxy.failNext(1, 503, (method, p) => method === "PUT" && p.endsWith("/manifests/flaky"));
+      const res = await fx.run(["flaky", "--no-smoke"]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).toMatch(/registry: attempt 1 failed \(HTTP 503\); retrying/);
+      expect(proxy.seen).toContainEqual(
+        expect.stringMatching(/^PUT .*\/manifests\/flaky -> 503 \(injected\)$/),
+      );
+      const tag = `${stack().registry}/engine-${fx.marker}/flaky:flaky`;
+      expect((await registry().resolveDigest(tag)).digest).toBe(res.record!.digest);
+      expect(res.record!.published?.map((p) => p.ref)).toContain(
+        `${proxy.host}/engine-${fx.marker}/flaky:flaky`,
+      );
+    } finally {
+      await proxy.close();
+    }
   });
 });

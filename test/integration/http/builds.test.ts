@@ -50,6 +50,7 @@ describe("real builds through the API", () => {
     const done = await ended(rec.id);
     expect(done.status, JSON.stringify(done.error)).toBe("succeeded");
     expect(done.digest).toMatch(/^sha256:/);
+    expect(done.published).toEqual(done.tags.map((ref) => ({ ref, digest: done.digest })));
     const log = await (await fetch(`${b.url}/v1/builds/${rec.id}/logs`, { headers: b.read })).text();
     expect(log).toContain("quick build");
     const list = (await (
@@ -143,6 +144,24 @@ describe("real builds through the API", () => {
       await fetch(`${b.url}/v1/builds/${id}/cancel`, { method: "POST", headers: b.api });
     await ended(first.id);
     await ended(kid);
+  });
+
+  it("a platform the buildx builder cannot build is a 400 naming it, and no build is created", async () => {
+    const before = (await (await fetch(`${b.url}/v1/builds?limit=500`, { headers: b.read })).json()) as {
+      builds: BuildRecord[];
+    };
+    const res = await submit({ target: "quick", platforms: ["linux/amd64", "linux/riscv64"] });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: { code: string; message: string; issues: unknown[] } };
+    expect(body.error.code).toBe("INVALID_REQUEST");
+    expect(body.error.message).toMatch(/^platform "linux\/riscv64" is not supported by the buildx builder/);
+    expect(body.error.issues).toEqual([
+      { path: "platforms", message: expect.stringContaining("linux/riscv64") },
+    ]);
+    const after = (await (await fetch(`${b.url}/v1/builds?limit=500`, { headers: b.read })).json()) as {
+      builds: BuildRecord[];
+    };
+    expect(after.builds.length).toBe(before.builds.length);
   });
 
   it("readyz checks buildx and the dirs; metrics report builds and requests", async () => {

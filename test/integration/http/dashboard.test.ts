@@ -97,6 +97,8 @@ describe("dashboard in Chromium", () => {
     expect(await page.locator("#log").innerText()).toContain("slow line 12 of 12");
     await page.reload();
     expect(await page.locator("#phases").innerText()).toMatch(/build\s+succeeded/);
+    expect(await page.locator("#phases").innerText()).toMatch(/tag\s+succeeded/);
+    expect(await page.locator("#publication").innerText()).toBe(`published: ${final.tags.join(", ")}`);
     await ctx.close();
   });
 });

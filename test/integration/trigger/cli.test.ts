@@ -56,6 +56,7 @@ describe("submit", () => {
     expect(r.stdout).toMatch(/Build \S+ succeeded in /);
     expect(r.stdout).toMatch(/digest\s+sha256:[0-9a-f]{64}/);
     expect(r.stdout).toContain("/quick:quick");
+    expect(r.stdout).toContain("published (every tag points at the digest)");
     expect(r.stdout).toMatch(/log\s+comfyume-build logs \S+/);
     expect(r.stdout).not.toContain("\x1b[");
   });
@@ -117,6 +118,9 @@ describe("submit", () => {
       smoke: { failed: 1 },
     });
     expect(failed.stderr).toMatch(/FAIL the image answers/);
+    expect(failed.stderr).toMatch(
+      /not published: the build ended with SMOKE_FAILED; \S+ still point where they did before/,
+    );
     const passed = await cli(["submit", "smoked", nonce()], opts);
     expect(passed.code).toBe(0);
     expect(passed.stdout).toMatch(/smoke\s+1 passed, 0 failed/);
@@ -130,6 +134,9 @@ describe("submit", () => {
     const remote = await cli(["submit", "nosuch"], opts);
     expect(remote.code).toBe(2);
     expect(remote.stderr).toMatch(/nosuch/);
+    const platform = await cli(["submit", "quick", "--platform", "linux/riscv64"], opts);
+    expect(platform.code).toBe(2);
+    expect(platform.stderr).toMatch(/platform "linux\/riscv64" is not supported by the buildx builder/);
   });
 
   it("exits 5 when unauthorized or unreachable", async () => {

@@ -11,7 +11,8 @@ const caps = (
   const [major, minor, patch] = raw.split(".").map(Number) as [number, number, number];
   return {
     version: { major, minor, patch, raw },
-    builder: { name: "default", driver, platforms: ["linux/amd64"] },
+    // As `docker buildx inspect` lists them on the stack (QEMU registers arm64).
+    builder: { name: "default", driver, platforms: ["linux/amd64", "linux/amd64/v2", "linux/arm64"] },
     containerdStore,
   };
 };
@@ -208,6 +209,47 @@ describe("buildBuildxArgs", () => {
       ],
     },
     {
+      name: "push by digest on a non-docker driver: no tag, push-by-digest",
+      spec: { push: false, tags: [], pushByDigest: "127.0.0.1:5001/ns/img" },
+      caps: caps("0.13.1", "docker-container", null),
+      argv: [
+        ...head,
+        "--platform",
+        "linux/amd64",
+        "--output",
+        "type=image,name=127.0.0.1:5001/ns/img,push-by-digest=true,name-canonical=true,push=true",
+        "--",
+        "/src/ctx",
+      ],
+    },
+    {
+      name: "push by digest on the docker driver (buildx refuses push-by-digest there): the staging tag",
+      spec: { push: false, tags: [], pushByDigest: "ghcr.io/ahelme/comfyume-worker" },
+      argv: [
+        ...head,
+        "--platform",
+        "linux/amd64",
+        "--output",
+        "type=image,name=ghcr.io/ahelme/comfyume-worker:comfyume-builder-staging,push=true",
+        "--",
+        "/src/ctx",
+      ],
+    },
+    {
+      name: "platform aliases match the builder's list (aarch64 = arm64/v8 = arm64)",
+      spec: { platforms: ["linux/aarch64", "linux/arm64/v8", "linux/x86_64"] },
+      argv: [
+        ...head,
+        "--platform",
+        "linux/aarch64,linux/arm64/v8,linux/x86_64",
+        "--tag",
+        "127.0.0.1:5001/ns/img:v1",
+        "--push",
+        "--",
+        "/src/ctx",
+      ],
+    },
+    {
       name: "a context path that looks like an option is still the positional argument",
       spec: { contextDir: "/src/-rm" },
       argv: [
@@ -282,6 +324,31 @@ describe("buildBuildxArgs", () => {
       spec: { tags: [] },
       code: "BUILDX_INVALID_SPEC",
       message: /at least one tag/,
+    },
+    {
+      name: "a platform the builder does not list",
+      spec: { platforms: ["linux/amd64", "linux/riscv64"] },
+      code: "BUILDX_UNSUPPORTED_PLATFORM",
+      message:
+        /^platform "linux\/riscv64" is not supported by the buildx builder "default" \(docker driver\), which builds linux\/amd64, linux\/amd64\/v2, linux\/arm64;/,
+    },
+    {
+      name: "push by digest with tags",
+      spec: { push: false, pushByDigest: "r/ns/img" },
+      code: "BUILDX_INVALID_SPEC",
+      message: /pushByDigest pushes without tags/,
+    },
+    {
+      name: "push by digest to a tagged name",
+      spec: { push: false, tags: [], pushByDigest: "r/ns/img:v1" },
+      code: "BUILDX_INVALID_SPEC",
+      message: /must be a repository without a tag or digest/,
+    },
+    {
+      name: "push by digest to a name buildx would read as more CSV",
+      spec: { push: false, tags: [], pushByDigest: "r/ns/img,push=false" },
+      code: "BUILDX_INVALID_SPEC",
+      message: /buildx parses it as CSV/,
     },
     {
       name: "bad platform",

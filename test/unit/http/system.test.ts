@@ -100,6 +100,10 @@ describe("/openapi.json", () => {
     expect(Object.keys(body.properties!)).toEqual(
       expect.arrayContaining(["target", "ref", "tags", "platforms", "buildArgs", "push"]),
     );
+    // The record documents the tag phase and what it published.
+    const text = JSON.stringify(doc);
+    expect(text).toContain('"enum":["source","build","push","smoke","tag","backup"]');
+    expect(text).toMatch(/"published":\{[^}]*"description":"Tags moved to `digest` by the tag phase/);
     // Every schema in it is valid JSON Schema as far as zod itself can read it back.
     expect(() => z.fromJSONSchema(body as never)).not.toThrow();
   });

@@ -1,6 +1,7 @@
 // The final summary of a build: status, digest, tags, smoke results, phase durations,
 // and where to read the full log. Also used by `status`.
 import type { BuildRecord } from "../../../common/build-record.js";
+import { describePublication } from "../../../common/publication.js";
 import type { PackStats } from "../context/pack.js";
 import { formatBytes, formatDuration } from "./format.js";
 import type { Style } from "./style.js";
@@ -21,6 +22,7 @@ export function buildSummary(record: BuildRecord, options: SummaryOptions): stri
   ];
   if (record.digest) rows.push(["digest", record.digest]);
   record.tags.forEach((t, i) => rows.push([i === 0 ? "tags" : "", t]));
+  rows.push([record.tags.length > 0 ? "" : "tags", describePublished(record, style)]);
   if (!record.push) rows.push(["push", "off (--no-push)"]);
   if (record.phases.length) rows.push(["phases", record.phases.map((p) => describePhase(p)).join(", ")]);
   if (record.smoke) {
@@ -39,6 +41,14 @@ export function buildSummary(record: BuildRecord, options: SummaryOptions): stri
   const head = `${style.bold(`Build ${record.id}`)} ${colourStatus(record.status, style)}${describeTook(record)}`;
   const width = Math.max(...rows.map(([k]) => k.length));
   return [head, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n") + "\n";
+}
+
+/** Under the tags: whether they now point at this build's digest, or why not. */
+function describePublished(record: BuildRecord, style: Style): string {
+  const p = describePublication(record);
+  if (!p.published) return style.yellow(`not published: ${p.reason}`);
+  const all = p.tags.length === record.tags.length && p.tags.every((t) => record.tags.includes(t));
+  return style.green(all ? "published (every tag points at the digest)" : `published: ${p.tags.join(", ")}`);
 }
 
 function colourStatus(status: BuildRecord["status"], style: Style): string {

@@ -1,6 +1,7 @@
 // build: `docker buildx build` with the target's settings, the per-target local cache,
-// credentials in a per-build DOCKER_CONFIG, and --push when pushing (otherwise an OCI
-// layout for the smoke phase). The result's digest and cache use go on the record.
+// credentials in a per-build DOCKER_CONFIG, and a push by digest when pushing (no tag
+// moves here; otherwise an OCI layout for the smoke phase). The result's digest and
+// cache use go on the record.
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 import type { BuildxSpec } from "../../buildx/argv.js";
@@ -63,8 +64,11 @@ function buildSecrets(ctx: BuildContext): BuildxSpec["secrets"] {
   });
 }
 
-function outcomeFailure(outcome: BuildxOutcome): PhaseFailure {
-  const message = outcome.error?.message ?? `docker buildx build exited with ${outcome.exitCode}`;
+function outcomeFailure(outcome: BuildxOutcome, platforms: readonly string[]): PhaseFailure {
+  let message = outcome.error?.message ?? `docker buildx build exited with ${outcome.exitCode}`;
+  // BuildKit's words for a base image without the requested platform; say which ones were asked for.
+  if (/no match for platform in manifest/.test(message))
+    message += ` (a base image has no variant for ${platforms.join(", ")}; build for the platforms it provides)`;
   return new PhaseFailure(outcome.error?.kind === "push" ? "PUSH_FAILED" : "BUILD_FAILED", message);
 }
 
@@ -83,7 +87,8 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     ...(deps.env.BUILDER_BUILDX_BUILDER ? { builder: deps.env.BUILDER_BUILDX_BUILDER } : {}),
     contextDir: ctx.contextDir,
     dockerfile: ctx.dockerfile,
-    tags: record.tags,
+    // Pushed by digest: the requested tags move in the tag phase, after the smoke tests.
+    tags: [],
     platforms: record.platforms,
     buildArgs: { ...target.buildArgs, ...record.params.buildArgs },
     buildContexts: await resolveBuildContexts(target.buildContexts, ctx.sourceRoot),
@@ -92,7 +97,8 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     metadataFile: path.join(ctx.workDir, "metadata.json"),
     cacheRegistryRef: target.cache.registryRef,
     noCache: record.params.noCache,
-    push: record.push,
+    push: false,
+    ...(record.push ? { pushByDigest: target.image } : {}),
     progress: "plain",
   };
   if (!record.push) {
@@ -131,7 +137,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     outcome = await runBuildx(spec, options);
   }
   if (outcome.aborted) throw new PhaseFailure("CANCELLED", "buildx was stopped");
-  if (!outcome.ok) throw outcomeFailure(outcome);
+  if (!outcome.ok) throw outcomeFailure(outcome, record.platforms);
   const digest = outcome.metadata?.digest ?? null;
   ctx.record = await ctx.sink.update((r) => {
     r.digest = digest;

@@ -24,6 +24,8 @@ export interface BuildContext {
   dockerfile?: string;
   /** Set when the image was not pushed: the build result as an OCI layout, for smoke tests. */
   ociLayoutDir?: string;
+  /** Set by the push phase: the pushed manifest's exact bytes, for the tag phase to put under each tag. */
+  pushedManifest?: { bytes: Buffer; mediaType: string };
   cleanups: (() => Promise<void>)[];
 }
 

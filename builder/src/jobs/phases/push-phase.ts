@@ -1,7 +1,6 @@
-// push: buildx pushed during the build; here the registry is asked for every tag's
-// manifest and must answer with the digest that was built.
+// push: buildx pushed the image by digest during the build (no tag moved); here the
+// registry is asked for that digest and must have it. Tags move later, in the tag phase.
 import { RegistryClient } from "../../registry/client.js";
-import { verifyPushed } from "../../registry/verify-push.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
@@ -22,11 +21,17 @@ export async function runPushPhase(ctx: BuildContext): Promise<string | void> {
   if (!ctx.record.push) return "push disabled for this build";
   const digest = ctx.record.digest;
   if (!digest) throw new PhaseFailure("PUSH_FAILED", "buildx reported no digest for the pushed image");
-  const pushed = await verifyPushed(createRegistryClient(ctx), ctx.record.tags, digest, {
-    signal: ctx.signal,
-  });
+  const ref = `${ctx.target.image}@${digest}`;
+  // The manifest bytes (their sha256 checked against the digest) are what the tag phase puts under each tag.
+  const manifest = await createRegistryClient(ctx)
+    .getManifest(ref, { signal: ctx.signal })
+    .catch((err: unknown) => {
+      if (ctx.signal.aborted) throw err;
+      throw new PhaseFailure("PUSH_FAILED", `could not confirm ${ref} was pushed: ${(err as Error).message}`);
+    });
+  ctx.pushedManifest = { bytes: manifest.bytes, mediaType: manifest.mediaType };
   ctx.record = await ctx.sink.update((r) => {
-    r.pushed = pushed;
+    r.pushed = [{ ref, digest: manifest.digest }];
   });
-  for (const p of pushed) ctx.sink.log("system", `pushed ${p.ref} -> ${p.digest}`);
+  ctx.sink.log("system", `pushed ${ref} (by digest; no tag has moved yet)`);
 }

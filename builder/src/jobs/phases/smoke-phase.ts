@@ -1,6 +1,6 @@
 // smoke: the target's smoke file runs against the pushed image by digest (or, without a
 // push, against the build's OCI layout), inside BuildKit with no network. A failed
-// test fails the build with SMOKE_FAILED; the pushed tags stay, and the record says so.
+// test fails the build with SMOKE_FAILED before the tag phase, so no tag moves.
 import { access } from "node:fs/promises";
 import path from "node:path";
 import type { SmokeImageSource } from "../../smoke/image-source.js";
@@ -66,7 +66,10 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
   }
   if (summary.failed > 0) {
     const names = summary.results.filter((t) => !t.passed).map((t) => t.name);
-    const kept = record.push ? `; the pushed tags stay: ${record.tags.join(", ")}` : "";
+    const kept =
+      record.push && record.tags.length > 0
+        ? `; nothing was published: the previous tags were left where they were (${record.tags.join(", ")}); the tested image is ${target.image}@${record.digest}`
+        : "";
     throw new PhaseFailure(
       "SMOKE_FAILED",
       `${summary.failed} of ${summary.results.length} smoke tests failed: ${names.join(", ")}${kept}`,
