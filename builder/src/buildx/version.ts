@@ -174,7 +174,8 @@ async function bootstrapBuilder(
 
 function requireSuccess(result: RunResult, what: string, hint: string): void {
   if (result.exitCode === 0) return;
-  if (result.aborted) throw new BuildxError("BUILDX_UNAVAILABLE", `\`${what}\` did not answer in time; ${hint}`);
+  if (result.aborted)
+    throw new BuildxError("BUILDX_UNAVAILABLE", `\`${what}\` did not answer in time; ${hint}`);
   const tail = [...result.stderr, ...result.stdout].slice(-3).join(" ").trim();
   throw new BuildxError(
     "BUILDX_UNAVAILABLE",

@@ -30,7 +30,11 @@ export interface ReadinessOptions {
  */
 async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {
   if (opts.setupError) {
-    return { name: "buildx", ok: false, message: `The entrypoint could not set up BuildKit: ${opts.setupError}.` };
+    return {
+      name: "buildx",
+      ok: false,
+      message: `The entrypoint could not set up BuildKit: ${opts.setupError}.`,
+    };
   }
   try {
     await resolveBuildxCapabilities({
@@ -42,7 +46,8 @@ async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {
     });
     return { name: "buildx", ok: true };
   } catch (err) {
-    const message = err instanceof BuildxError ? err.message : `buildx could not be asked: ${(err as Error).message}`;
+    const message =
+      err instanceof BuildxError ? err.message : `buildx could not be asked: ${(err as Error).message}`;
     return { name: "buildx", ok: false, message: message.endsWith(".") ? message : `${message}.` };
   }
 }
