@@ -15,6 +15,7 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 describe("deploy scripts", () => {
   it.each([
     "deploy/setup-verda-cpu-instance.sh",
+    "deploy/verda/create-secrets.sh",
     "deploy/builder-entrypoint.sh",
     "deploy/worker/start-worker.sh",
     "scripts/stack/base-images.sh",
