@@ -7,6 +7,7 @@ import { parse as parseYaml } from "yaml";
 import { afterAll, describe, expect, it } from "vitest";
 import { run } from "../../../builder/src/process/spawn.js";
 import { parseBuilderConfig } from "../../../builder/src/config/load-builder-config.js";
+import { findUnconsumedBuildArgs } from "../../../builder/src/buildx/dockerfile-args.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../../..");
 const tmp = mkdtempSync(path.join(tmpdir(), "deploy-test-"));
@@ -92,6 +93,31 @@ describe("deploy scripts", () => {
     });
     expect(result.exitCode).toBe(2);
     expect(result.stderr.join("\n")).toContain("SFS_ENDPOINT is empty");
+  });
+
+  it("builds this repository's Dockerfile.worker (with comfyume-v1's worker files) and Dockerfile.builder, every build arg declared", () => {
+    const file = path.join(ROOT, "deploy/builder.config.json");
+    const config = parseBuilderConfig(readFileSync(file, "utf8"), file);
+    const builderSource = config.sources[config.targets.builder!.source]!;
+    expect(builderSource).toMatchObject({ git: "https://github.com/ahelme/comfyume-builder.git" });
+    expect(config.targets.builder).toMatchObject({ dockerfile: "Dockerfile.builder", context: "." });
+    const worker = config.targets.worker!;
+    expect(worker).toMatchObject({
+      source: "builder",
+      dockerfile: "Dockerfile.worker",
+      smoke: "smoke/worker.yaml",
+    });
+    expect(worker.buildContexts["platform-worker"]).toMatch(
+      /^https:\/\/github\.com\/ahelme\/comfyume-v1\.git#[^:]+:comfyui-worker$/,
+    );
+    for (const [name, t] of Object.entries(config.targets)) {
+      if (config.sources[t.source] !== builderSource) continue;
+      const dockerfile = readFileSync(path.join(ROOT, t.dockerfile ?? `${t.context}/Dockerfile`), "utf8");
+      expect(findUnconsumedBuildArgs(dockerfile, Object.keys(t.buildArgs), t.stage), name).toEqual([]);
+      expect(dockerfile, `${name}: the platform-worker stage`).toMatch(
+        name === "worker" ? /FROM scratch AS platform-worker/ : /./,
+      );
+    }
   });
 
   it("deploy/builder.config.json is a valid builder config with the platform's targets and smoke files", () => {
