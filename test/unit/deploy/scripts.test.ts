@@ -1,6 +1,8 @@
 // Shell scripts, the compose file and the setup script's dry run, checked with the real
 // tools (shellcheck, the docker compose v2 plugin, bash).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
@@ -82,8 +84,36 @@ describe("deploy scripts", () => {
     expect(out).toContain(`would append to ${fstab}: nfs.example:/sfs-1 /mnt/sfs nfs`);
     expect(out).toContain("would run: docker login ghcr.io -u ahelme --password-stdin");
     expect(out).toMatch(/would run: docker compose .* up -d --wait/);
-    expect(out).toMatch(/would write .*comfyume-build schedule/);
+    expect(out).toMatch(/would write .*\/v1\/hooks\/schedule.* '\{\}' >>/);
+    expect(out).toMatch(
+      /would write .*\*\/10 \* \* \* \* root .*\/v1\/hooks\/schedule.* '\{"changedOnly": true\}' >>/,
+    );
     expect(() => readFileSync(fstab)).toThrow();
+    // The cron line's program, run for real against a stand-in of the builder's schedule route.
+    const line = out.split("\n").find((l) => l.includes("changedOnly"))!;
+    const program = /node -e "(.*)" '(.*)' >>/.exec(line)!;
+    const seen: { token?: string; body: string }[] = [];
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        seen.push({ token: req.headers["x-builder-token"] as string, body });
+        res.writeHead(202, { "content-type": "application/json" }).end('{"builds":[]}');
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const r = await run(
+        [process.execPath, "-e", program[1]!.replace("127.0.0.1:8080", `127.0.0.1:${port}`), program[2]!],
+        { env: { ...process.env, BUILDER_API_TOKEN: "cron-token-0123456789" } },
+      );
+      expect(r.exitCode, r.stderr.join("\n")).toBe(0);
+      expect(r.stdout.join("\n")).toBe('202 {"builds":[]}');
+      expect(seen).toEqual([{ token: "cron-token-0123456789", body: '{"changedOnly": true}' }]);
+    } finally {
+      server.close();
+    }
   });
 
   it("setup-verda-cpu-instance.sh refuses to run without SFS_ENDPOINT", async () => {
