@@ -198,6 +198,8 @@ export const buildRecordSchema = z.object({
   smoke: smokeSummarySchema.nullable(),
   backup: backupInfoSchema.nullable(),
   cache: cacheInfoSchema.nullable().optional(),
+  /** Things worth knowing that did not fail the build (e.g. build args the Dockerfile never declares). */
+  warnings: z.array(z.string()).optional(),
   error: buildErrorSchema.nullable(),
   params: buildParamsSchema,
   createdAt: z.string(),

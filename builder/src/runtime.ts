@@ -4,6 +4,7 @@ import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import type { BuildRecord } from "../../common/build-record.js";
 import type { R2Settings } from "./backup/r2.js";
+import { BuildxError } from "./buildx/errors.js";
 import { resolveBuildxCapabilities, type BuildxCapabilities } from "./buildx/version.js";
 import { TargetCacheStore } from "./cache/target-cache.js";
 import type { BuilderEnv } from "./config/env.js";
@@ -78,12 +79,18 @@ export async function createRuntime(
   const store = new FileBuildStore(dataDir);
   const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
   await cacheStore.cleanup();
+  const setupError = env.BUILDER_BUILDKIT_SETUP_ERROR;
   const capabilities = memo<BuildxCapabilities>(() =>
-    resolveBuildxCapabilities({
-      docker: env.BUILDER_DOCKER,
-      ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
-      env: processEnv,
-    }),
+    setupError
+      ? // The entrypoint could not make the builder it was asked for: say why, not "no such builder".
+        Promise.reject(
+          new BuildxError("BUILDX_UNAVAILABLE", `the entrypoint could not set up BuildKit: ${setupError}`),
+        )
+      : resolveBuildxCapabilities({
+          docker: env.BUILDER_DOCKER,
+          ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
+          env: processEnv,
+        }),
   );
   // Asked now, answered while the build is submitted and claimed: a cold probe is three docker CLI runs.
   capabilities().catch(() => undefined); // a failure is reported by the build that needs it

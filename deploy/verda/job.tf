@@ -22,10 +22,11 @@ resource "verda_serverless_job" "builder_run" {
     size = var.compute_size
   }
 
+  # Jobs do send deadline_seconds (required > 0): the run is killed after it.
   scaling = {
     max_replica_count         = 1
-    queue_message_ttl_seconds = var.build_deadline_seconds
-    deadline_seconds          = var.build_deadline_seconds
+    queue_message_ttl_seconds = var.request_ttl_seconds
+    deadline_seconds          = var.request_ttl_seconds
   }
 
   container_registry_settings = {

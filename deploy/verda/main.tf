@@ -1,6 +1,8 @@
 # The builder as a Verda serverless container deployment: the HTTP API (SPEC §4) behind
 # https://containers.datacrunch.io/<deployment_name>/. Scales to zero; one request per
 # replica, because a build bound to an open ?wait=true request keeps its replica alive.
+# Provider v1.1.1 cannot update a deployment in place: change it with
+# `tofu apply -replace=verda_container.builder` (docs/deploy.md).
 resource "verda_container" "builder" {
   name    = var.deployment_name
   is_spot = false
@@ -14,12 +16,13 @@ resource "verda_container" "builder" {
     min_replica_count               = 0
     max_replica_count               = var.max_replicas
     concurrent_requests_per_replica = 1
-    queue_message_ttl_seconds       = var.build_deadline_seconds
-    deadline_seconds                = var.build_deadline_seconds
-    queue_load                      = { threshold = 1 }
-    scale_up_policy                 = { delay_seconds = 0 }
-    # Long enough for a follow-up request (logs, status) to find the replica warm.
-    scale_down_policy = { delay_seconds = 300 }
+    queue_message_ttl_seconds       = var.request_ttl_seconds
+    # Never sent by the provider's create call and read back as queue_message_ttl_seconds:
+    # any other value would show as a change on every plan (and updates are not supported).
+    deadline_seconds  = var.request_ttl_seconds
+    queue_load        = { threshold = 1 }
+    scale_up_policy   = { delay_seconds = 0 }
+    scale_down_policy = { delay_seconds = 300 } # a follow-up request (logs, status) finds the replica warm
   }
 
   container_registry_settings = {
@@ -40,4 +43,12 @@ resource "verda_container" "builder" {
       volume_mounts = local.volume_mounts
     }
   ]
+}
+
+# The builder image is private in GHCR: Verda pulls it with this PAT (read:packages).
+resource "verda_container_registry_credentials" "ghcr" {
+  name         = "${var.deployment_name}-ghcr"
+  type         = "ghcr"
+  username     = var.ghcr_user
+  access_token = var.ghcr_token
 }

@@ -5,6 +5,8 @@
 # COMFYUI_MODE: worker (default; GPU if present, CPU fallback) | frontend-testing (UI
 # only, always --cpu). Extra arguments to this script, then COMFYUI_EXTRA_ARGS, are
 # passed on to main.py, so a deployment can add flags without replacing the script.
+# SERVER_MODE=dual also runs the platform's queue worker (/workspace/worker.py) when the
+# image has it.
 set -euo pipefail
 
 COMFYUI_DIR=${COMFYUI_DIR:-/workspace/ComfyUI}
@@ -51,5 +53,15 @@ fi
 # COMFYUI_EXTRA_ARGS is split on whitespace on purpose: it is a flag list from an env var.
 read -r -a env_args <<<"${COMFYUI_EXTRA_ARGS:-}"
 cd "$COMFYUI_DIR"
+if [ "${SERVER_MODE:-}" = dual ] && [ -f /workspace/worker.py ]; then
+  # The platform's dual-server mode (comfyume-v1's start script): ComfyUI in the background,
+  # the queue worker in front; when the worker exits, ComfyUI goes with it.
+  log "SERVER_MODE=dual: starting ComfyUI, then the queue worker /workspace/worker.py"
+  python3 main.py "${args[@]}" "${env_args[@]}" "$@" &
+  comfyui=$!
+  trap 'kill "$comfyui" 2>/dev/null || true' EXIT
+  (cd /workspace && python3 worker.py)
+  exit $?
+fi
 log "exec python3 main.py ${args[*]} ${env_args[*]} $*"
 exec python3 main.py "${args[@]}" "${env_args[@]}" "$@"

@@ -129,23 +129,24 @@ docker_cli_images() {
   echo "stack: made $MIRROR_ADDR/stand-in/docker-cli:26.1.5 and buildx-bin:0.13.1"
 }
 
-# stand-in/cuda:12.4 — for nvidia/cuda:12.4.0-runtime-ubuntu22.04: the python stand-in
-# (Debian, reusing its rootfs, no second debootstrap) with the CUDA image's env. It has no
-# GPU libraries and no nvidia-smi, which is what a CPU-only machine looks like anyway.
-cuda_image() {
-  has_image stand-in/cuda:12.4 && return 0
+# stand-in/cuda:<version> — for nvidia/cuda:<version>-runtime-ubuntu22.04: the python
+# stand-in (Debian, reusing its rootfs, no second debootstrap) with the CUDA image's env. It
+# has no GPU libraries and no nvidia-smi, which is what a CPU-only machine looks like anyway.
+cuda_image() { # tag full-version
+  has_image "stand-in/cuda:$1" && return 0
   local dir
   dir=$(mktemp -d)
   cat >"$dir/Dockerfile" <<DF
 FROM $MIRROR_ADDR/stand-in/python:3.11-bookworm
-ENV CUDA_VERSION=12.4.0 NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility \\
+ENV CUDA_VERSION=$2 NVIDIA_VISIBLE_DEVICES=all NVIDIA_DRIVER_CAPABILITIES=compute,utility \\
     PATH=/usr/local/nvidia/bin:/usr/local/cuda/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 DF
-  /usr/bin/docker buildx build --progress=quiet -t "$MIRROR_ADDR/stand-in/cuda:12.4" --push "$dir" >/dev/null
+  /usr/bin/docker buildx build --progress=quiet -t "$MIRROR_ADDR/stand-in/cuda:$1" --push "$dir" >/dev/null
   rm -rf "$dir"
-  echo "stack: made $MIRROR_ADDR/stand-in/cuda:12.4"
+  echo "stack: made $MIRROR_ADDR/stand-in/cuda:$1"
 }
 
 node_image
 docker_cli_images
-cuda_image
+cuda_image 12.4 12.4.0
+cuda_image 12.8 12.8.1

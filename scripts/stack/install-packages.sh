@@ -10,7 +10,7 @@ set -euo pipefail
 
 TRIXIE_PACKAGES=(docker.io docker-cli containerd docker-buildx docker-compose)
 BOOKWORM_PACKAGES=(docker-registry apache2-utils qemu-user-static binfmt-support debootstrap git
-  chromium shellcheck ca-certificates iproute2 procps curl busybox-static)
+  chromium shellcheck ca-certificates iproute2 procps curl busybox-static nginx libnginx-mod-http-js)
 
 need=()
 # arm64 busybox for the multi-platform stand-in base image (RUN steps under QEMU).
@@ -49,6 +49,13 @@ fi
 
 dpkg --print-foreign-architectures | grep -q arm64 || dpkg --add-architecture arm64
 export DEBIAN_FRONTEND=noninteractive
+# Packages with a service (nginx: the relay test runs its own on loopback ports) must not
+# start a system one on port 80: invoke-rc.d asks policy-rc.d, and 101 means "do not start".
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+  chmod +x /usr/sbin/policy-rc.d
+  trap 'rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 apt-get update -qq -o Acquire::Retries=3
 apt-get install -y -qq --no-install-recommends "${BOOKWORM_PACKAGES[@]}" >/dev/null
 trixie=()

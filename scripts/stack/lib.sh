@@ -6,6 +6,10 @@
 STACK_DIR=${COMFYUME_STACK_DIR:-/var/tmp/comfyume-stack}
 RUN_DIR=$STACK_DIR/run
 DOCKER_SOCK=$RUN_DIR/docker.sock
+CLASSIC_DOCKER_SOCK=$RUN_DIR/docker-classic.sock
+# The classic-store daemon's own bridge: a name and a subnet no other daemon uses.
+CLASSIC_BRIDGE=comfyume-cl0
+CLASSIC_BRIDGE_CIDR=10.253.77.1/24
 MIRROR_ADDR=${COMFYUME_MIRROR_ADDR:-127.0.0.1:5000}
 REGISTRY_ADDR=${COMFYUME_REGISTRY_ADDR:-127.0.0.1:5001}
 REGISTRY_USER=comfyume

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the real test stack: a project-private dockerd (own socket, data root and
-# pid file, containerd image store), a plain registry standing in for Docker Hub
+# pid file, containerd image store), a second dockerd with Docker's classic image store,
+# a plain registry standing in for Docker Hub
 # (MIRROR_ADDR) and a registry with htpasswd auth standing in for GHCR
 # (REGISTRY_ADDR), QEMU binfmt for arm64, and the stand-in base images.
 # Idempotent: what is already running is reused. Writes $STACK_DIR/stack.env.
@@ -42,6 +43,38 @@ fi
 /usr/bin/docker info --format '{{.DriverStatus}}' | grep -q 'io.containerd.snapshotter' ||
   echo "stack: warning: dockerd is not using the containerd image store" >&2
 
+# --- a second dockerd without the containerd image store ---------------------------
+# Docker's classic image store (the default before Docker 29, and on any upgraded host):
+# the `docker` buildx driver cannot export a cache there, which the builder must notice
+# (tests: builder readiness and builds on both kinds of daemon). Its own socket, data and
+# exec roots, and its own bridge on a subnet of its own, with iptables, forwarding and
+# masquerading off, so it never touches the main daemon's network or rules.
+if ! ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then
+  ip link add "$CLASSIC_BRIDGE" type bridge
+  ip addr add "$CLASSIC_BRIDGE_CIDR" dev "$CLASSIC_BRIDGE"
+fi
+ip link set "$CLASSIC_BRIDGE" up
+cat >"$STACK_DIR/daemon-classic.json" <<JSON
+{
+  "features": { "containerd-snapshotter": false },
+  "log-level": "warn",
+  "bridge": "$CLASSIC_BRIDGE",
+  "iptables": false,
+  "ip6tables": false,
+  "ip-forward": false,
+  "ip-masq": false
+}
+JSON
+mkdir -p "$STACK_DIR/docker-classic"
+if ! pid_alive "$RUN_DIR/dockerd-classic.pid" dockerd; then
+  rm -f "$CLASSIC_DOCKER_SOCK"
+  setsid /usr/sbin/dockerd --host "unix://$CLASSIC_DOCKER_SOCK" --data-root "$STACK_DIR/docker-classic" \
+    --exec-root "$RUN_DIR/exec-classic" --pidfile "$RUN_DIR/dockerd-classic.pid" \
+    --config-file "$STACK_DIR/daemon-classic.json" >>"$STACK_DIR/dockerd-classic.log" 2>&1 </dev/null &
+  wait_for 60 "dockerd (classic store)" /usr/bin/docker --host "unix://$CLASSIC_DOCKER_SOCK" info ||
+    { tail -20 "$STACK_DIR/dockerd-classic.log" >&2; exit 1; }
+fi
+
 # --- registries ------------------------------------------------------------------
 if [ ! -s "$STACK_DIR/registry.password" ]; then
   head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$STACK_DIR/registry.password"
@@ -76,6 +109,7 @@ start_registry auth "$REGISTRY_ADDR" yes
 cat >"$ENV_FILE" <<ENV
 export COMFYUME_STACK_DIR=$STACK_DIR
 export DOCKER_HOST=unix://$DOCKER_SOCK
+export COMFYUME_CLASSIC_DOCKER_HOST=unix://$CLASSIC_DOCKER_SOCK
 export COMFYUME_MIRROR=$MIRROR_ADDR
 export COMFYUME_REGISTRY=$REGISTRY_ADDR
 export COMFYUME_REGISTRY_USER=$REGISTRY_USER

@@ -42,5 +42,13 @@ export function stack(): Stack {
   };
 }
 
+/**
+ * The stack's second dockerd, with Docker's classic image store (scripts/stack/start.sh):
+ * its socket is at a fixed place under the stack dir, whichever checkout wrote stack.env.
+ */
+export function classicDockerHost(): string {
+  return process.env.COMFYUME_CLASSIC_DOCKER_HOST ?? `unix://${STACK_DIR}/run/docker-classic.sock`;
+}
+
 export const BUSYBOX = () => `${stack().mirror}/stand-in/busybox:1`;
 export const PYTHON = () => `${stack().mirror}/stand-in/python:3.11-bookworm`;

@@ -19,6 +19,8 @@ export interface BuildxBuilderInfo {
   name: string;
   driver: BuildxDriver;
   platforms: string[];
+  /** The first node's status as buildx reports it: "running", "inactive", "stopped"... */
+  status?: string;
 }
 
 export interface BuildxCapabilities {
@@ -71,7 +73,8 @@ export function parseBuildxInspect(text: string): BuildxBuilderInfo {
     .split(",")
     .map((p) => p.trim().replace(/\*$/, ""))
     .filter((p) => p.length > 0);
-  return { name, driver, platforms };
+  const status = field("Status");
+  return { name, driver, platforms, ...(status ? { status } : {}) };
 }
 
 /** Whether `docker info -f '{{json .DriverStatus}}'` names the containerd snapshotter. */
@@ -86,6 +89,11 @@ export interface ResolveCapabilitiesOptions {
   builder?: string;
   env: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /**
+   * Start a `docker-container` builder that is not running yet (`inspect --bootstrap`), so
+   * a BuildKit image that cannot be pulled is found now rather than by the first build.
+   */
+  bootstrap?: { signal?: AbortSignal };
 }
 
 /**
@@ -116,6 +124,16 @@ export async function resolveBuildxCapabilities(
   const builder = parseBuildxInspect(inspectResult.stdout.join("\n"));
 
   let containerdStore: boolean | null = null;
+  if (builder.driver === "remote" && builder.status !== "running") {
+    // buildx reports an unreachable remote BuildKit as "inactive" and exits 0: every build would fail.
+    throw new BuildxError(
+      "BUILDX_UNAVAILABLE",
+      `the remote BuildKit of buildx builder ${JSON.stringify(builder.name)} does not answer (status ${builder.status ?? "unknown"}); check that buildkitd runs at its endpoint and that the client certificates match it (\`docker buildx inspect ${builder.name}\`)`,
+    );
+  }
+  if (builder.driver === "docker-container" && builder.status !== "running" && options.bootstrap) {
+    await bootstrapBuilder(docker, builder.name, env, options.bootstrap.signal);
+  }
   if (builder.driver === "docker") {
     requireSuccess(info, "docker info", "is the Docker daemon running?");
     containerdStore = parseContainerdStore(info.stdout.join("\n"));
@@ -123,15 +141,41 @@ export async function resolveBuildxCapabilities(
       throw new BuildxError(
         "BUILDX_CONTAINERD_STORE_REQUIRED",
         `the buildx builder ${JSON.stringify(builder.name)} uses the docker driver, but the daemon does not use the containerd image store, so cache export and multi-platform builds cannot work; ` +
-          'set {"features": {"containerd-snapshotter": true}} in daemon.json and restart dockerd, or name another builder in BUILDER_BUILDX_BUILDER',
+          'set {"features": {"containerd-snapshotter": true}} in /etc/docker/daemon.json and restart dockerd (images pulled before are not visible in the new store), ' +
+          "or use a builder of another driver (BUILDER_BUILDKIT_MODE=docker-container, or its name in BUILDER_BUILDX_BUILDER); see docs/deploy.md",
       );
     }
   }
   return { version, builder, containerdStore };
 }
 
+async function bootstrapBuilder(
+  docker: string,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const result = await run([docker, "buildx", "inspect", "--bootstrap", "--", name], {
+    env,
+    ...(signal ? { signal } : {}),
+  });
+  if (result.aborted) {
+    throw new BuildxError(
+      "BUILDX_UNAVAILABLE",
+      `the docker-container buildx builder ${JSON.stringify(name)} did not start in time (\`docker buildx inspect --bootstrap ${name}\`); its BuildKit image may still be pulling`,
+    );
+  }
+  requireSuccess(
+    result,
+    `docker buildx inspect --bootstrap ${name}`,
+    "the docker-container builder cannot start its BuildKit container; can the daemon pull its image (moby/buildkit from Docker Hub unless --driver-opt image= names another)?",
+  );
+}
+
 function requireSuccess(result: RunResult, what: string, hint: string): void {
   if (result.exitCode === 0) return;
+  if (result.aborted)
+    throw new BuildxError("BUILDX_UNAVAILABLE", `\`${what}\` did not answer in time; ${hint}`);
   const tail = [...result.stderr, ...result.stdout].slice(-3).join(" ").trim();
   throw new BuildxError(
     "BUILDX_UNAVAILABLE",

@@ -1,5 +1,8 @@
 // `comfyume-builder config check [FILE]`: validate a config file and print what it would build.
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { EXIT, type ExitCode } from "../../../common/exit-codes.js";
+import { describeUnconsumedBuildArgs, findUnconsumedBuildArgs } from "../buildx/dockerfile-args.js";
 import type { BuilderEnv } from "../config/env.js";
 import { loadConfiguredBuilderConfig } from "../config/resolve-config-file.js";
 import type { BuilderConfig } from "../config/builder-config.js";
@@ -34,6 +37,31 @@ export function describeConfig(
   return lines;
 }
 
+/**
+ * Warnings for build args a target sets that its Dockerfile never declares, for targets whose
+ * Dockerfile can be read here (path sources; a git source's Dockerfile is read by each build).
+ */
+export function describeBuildArgWarnings(config: BuilderConfig, configDir: string): string[] {
+  const lines: string[] = [];
+  for (const [name, t] of Object.entries(config.targets)) {
+    const source = config.sources[t.source];
+    if (!source || !("path" in source) || Object.keys(t.buildArgs).length === 0) continue;
+    const dockerfile = t.dockerfile ?? `${t.context}/Dockerfile`;
+    let text: string;
+    try {
+      text = readFileSync(path.resolve(configDir, source.path, dockerfile), "utf8");
+    } catch {
+      continue; // unreadable here: the build reports it with the source
+    }
+    const warning = describeUnconsumedBuildArgs(
+      dockerfile,
+      findUnconsumedBuildArgs(text, Object.keys(t.buildArgs), t.stage),
+    );
+    if (warning) lines.push(`warning: target ${name}: ${warning}`);
+  }
+  return lines;
+}
+
 export async function configCheckCommand(
   env: BuilderEnv,
   processEnv: Readonly<Record<string, string | undefined>>,
@@ -41,6 +69,10 @@ export async function configCheckCommand(
 ): Promise<ExitCode> {
   const loaded = await loadConfiguredBuilderConfig(env, file);
   process.stdout.write(`${loaded.file}: ok${loaded.bundled ? " (the bundled example config)" : ""}\n`);
-  for (const line of describeConfig(loaded.config, processEnv)) process.stdout.write(`${line}\n`);
+  for (const line of [
+    ...describeConfig(loaded.config, processEnv),
+    ...describeBuildArgWarnings(loaded.config, loaded.dir),
+  ])
+    process.stdout.write(`${line}\n`);
   return EXIT.OK;
 }

@@ -105,6 +105,9 @@ export const envSchema = z.object({
     },
   ),
   BUILDER_DOCKER: z.string().default("docker").describe("The docker CLI to run (buildx is its plugin)."),
+  // Set by the image's entrypoint when it could not set up the BuildKit it was asked for:
+  // the server still starts so /readyz (and every build) can say why, instead of a crash loop.
+  BUILDER_BUILDKIT_SETUP_ERROR: optionalString,
   BUILDER_NOTIFY_URL: url,
   BUILDER_NOTIFY_SECRET: optionalString,
   BUILDER_LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

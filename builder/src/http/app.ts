@@ -47,6 +47,7 @@ function authorize(c: Context, deps: AppDeps, route: RouteSpec): void {
   if (!isAuthEnabled(tokens)) return;
   const presented = parsePresentedToken({
     xBuilderToken: c.req.header("x-builder-token"),
+    xBuilderAuthorization: c.req.header("x-builder-authorization"),
     authorization: c.req.header("authorization"),
   });
   try {

@@ -31,11 +31,13 @@ export function safeEqual(a: string, b: string): boolean {
 /** Picks the token a request presents, by the precedence rule above. Pure. */
 export function parsePresentedToken(headers: {
   xBuilderToken?: string | undefined;
+  /** A browser's Authorization, moved aside by the nginx relay that puts the gateway key in Authorization. */
+  xBuilderAuthorization?: string | undefined;
   authorization?: string | undefined;
 }): PresentedToken {
   if (headers.xBuilderToken !== undefined)
     return { token: headers.xBuilderToken.trim(), scheme: "x-builder-token" };
-  const auth = headers.authorization?.trim();
+  const auth = (headers.xBuilderAuthorization ?? headers.authorization)?.trim();
   if (!auth) return { token: undefined, scheme: "none" };
   const bearer = /^Bearer\s+(.+)$/i.exec(auth);
   if (bearer) return { token: bearer[1]!.trim(), scheme: "bearer" };

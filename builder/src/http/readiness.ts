@@ -5,7 +5,8 @@ import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeLowDisk, resolveDiskUsage, type DiskThresholds } from "../guards/disk.js";
-import { run } from "../process/spawn.js";
+import { BuildxError } from "../buildx/errors.js";
+import { resolveBuildxCapabilities } from "../buildx/version.js";
 import type { ReadyCheck } from "./deps.js";
 
 export interface ReadinessOptions {
@@ -16,32 +17,38 @@ export interface ReadinessOptions {
   dirs: { name: string; path: string }[];
   thresholds: DiskThresholds;
   timeoutMs?: number;
+  /** How long a docker-container builder may take to start (its image may be pulled). */
+  bootstrapTimeoutMs?: number;
+  /** The entrypoint's BuildKit setup failure (BUILDER_BUILDKIT_SETUP_ERROR), if any. */
+  setupError?: string;
 }
 
-/** argv of the buildx probe. Pure. */
-export function buildBuildxProbeArgv(docker: string, builder?: string): string[] {
-  return [docker, "buildx", "inspect", ...(builder ? ["--", builder] : [])];
-}
-
+/**
+ * buildx is ready when builds can succeed on it: the builder exists and answers, a remote
+ * BuildKit is reachable, a docker-container builder can start, and the docker driver has
+ * the containerd image store it needs for cache export (the same probe builds use).
+ */
 async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {
-  const argv = buildBuildxProbeArgv(opts.docker, opts.buildxBuilder);
-  try {
-    const result = await run(argv, {
-      env: opts.env,
-      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-      keepLines: 5,
-    });
-    if (result.exitCode === 0) return { name: "buildx", ok: true };
-    const why = result.aborted
-      ? "did not answer in time"
-      : `exited with ${result.exitCode}: ${result.stderr.join(" ").slice(0, 300)}`;
-    return { name: "buildx", ok: false, message: `\`${argv.join(" ")}\` ${why}.` };
-  } catch (err) {
+  if (opts.setupError) {
     return {
       name: "buildx",
       ok: false,
-      message: `\`${argv.join(" ")}\` could not run: ${(err as Error).message}.`,
+      message: `The entrypoint could not set up BuildKit: ${opts.setupError}.`,
     };
+  }
+  try {
+    await resolveBuildxCapabilities({
+      docker: opts.docker,
+      ...(opts.buildxBuilder ? { builder: opts.buildxBuilder } : {}),
+      env: opts.env,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+      bootstrap: { signal: AbortSignal.timeout(opts.bootstrapTimeoutMs ?? 300_000) },
+    });
+    return { name: "buildx", ok: true };
+  } catch (err) {
+    const message =
+      err instanceof BuildxError ? err.message : `buildx could not be asked: ${(err as Error).message}`;
+    return { name: "buildx", ok: false, message: message.endsWith(".") ? message : `${message}.` };
   }
 }
 

@@ -111,6 +111,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
       resolveReadiness({
         docker: env.BUILDER_DOCKER,
         ...(env.BUILDER_BUILDX_BUILDER ? { buildxBuilder: env.BUILDER_BUILDX_BUILDER } : {}),
+        ...(env.BUILDER_BUILDKIT_SETUP_ERROR ? { setupError: env.BUILDER_BUILDKIT_SETUP_ERROR } : {}),
         env: opts.processEnv,
         dirs: [
           { name: "data dir", path: dataDir },

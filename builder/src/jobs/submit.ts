@@ -32,6 +32,8 @@ interface Pointer {
   buildId: string;
   createdAt: string;
   fingerprint?: string;
+  /** The key's first request joined a build another request had started (dedup). */
+  joined?: true;
 }
 
 /** queued, running, or interrupted and about to be requeued: a build a duplicate may join. */
@@ -56,7 +58,11 @@ function joined(record: BuildRecord): SubmitResult {
   return { record: { ...record, deduplicated: true }, deduplicated: true };
 }
 
-/** The build an Idempotency-Key already names, CONFLICT on different params, undefined when new. */
+/**
+ * The build an Idempotency-Key already names, answered as the key's first request was (a
+ * client re-sending a POST whose answer was lost must not be told its own build was someone
+ * else's), CONFLICT on different params, undefined when new.
+ */
 async function resolveIdempotent(
   ctx: JobContext,
   key: string,
@@ -82,7 +88,9 @@ async function resolveIdempotent(
       "CONFLICT",
       `Idempotency-Key ${JSON.stringify(key.slice(0, 100))} names build ${pointer.buildId}, which does not exist (yet); try again`,
     );
-  return joined(record);
+  return pointer.joined
+    ? joined(record)
+    : { record: { ...record, deduplicated: false }, deduplicated: false };
 }
 
 /** The live build holding the dedup key, or undefined (a stale pointer is removed). */
@@ -167,7 +175,12 @@ async function bindKey(
   record: BuildRecord,
 ): Promise<SubmitResult> {
   if (key !== undefined) {
-    const pointer: Pointer = { buildId: record.id, createdAt: ctx.now().toISOString(), fingerprint };
+    const pointer: Pointer = {
+      buildId: record.id,
+      createdAt: ctx.now().toISOString(),
+      fingerprint,
+      joined: true,
+    };
     if (!(await createExclusive(ctx.paths.idempotency(key), JSON.stringify(pointer)))) {
       const existing = await resolveIdempotent(ctx, key, fingerprint);
       if (existing) return existing;

@@ -199,10 +199,29 @@ describe("dedup and idempotency", () => {
     const first = await a.submit({ target: "a" }, { trigger: api, idempotencyKey: "key-1" });
     await a.cancel(first.record.id);
     const same = await b.submit({ target: "a" }, { trigger: api, idempotencyKey: "key-1" });
-    expect(same.record).toMatchObject({ id: first.record.id, status: "cancelled" });
+    // A replay is answered as the first request was: it created this build.
+    expect(same).toMatchObject({ deduplicated: false, record: { id: first.record.id, status: "cancelled" } });
+    expect(same.record.deduplicated).toBe(false);
     expect(
       await rejection(b.submit({ target: "b" }, { trigger: api, idempotencyKey: "key-1" })),
     ).toMatchObject({ code: "CONFLICT", status: 409 });
+  });
+
+  it("replays a key whose first request joined another build as deduplicated", async () => {
+    const { make } = await setup();
+    const a = make("a");
+    const first = await a.submit({ target: "a", buildArgs: { X: "j" } }, { trigger: api });
+    const joinedOnce = await a.submit(
+      { target: "a", buildArgs: { X: "j" } },
+      { trigger: api, idempotencyKey: "key-j" },
+    );
+    expect(joinedOnce).toMatchObject({ deduplicated: true, record: { id: first.record.id } });
+    const replay = await a.submit(
+      { target: "a", buildArgs: { X: "j" } },
+      { trigger: api, idempotencyKey: "key-j" },
+    );
+    expect(replay).toMatchObject({ deduplicated: true, record: { id: first.record.id, deduplicated: true } });
+    await a.cancel(first.record.id);
   });
 });
 

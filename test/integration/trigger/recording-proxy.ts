@@ -10,6 +10,8 @@ export interface RecordedRequest {
   /** Path and query as the builder received them. */
   url: string;
   accept: string;
+  /** The Idempotency-Key header, "" when none. */
+  idempotencyKey: string;
   startedAt: number;
   /** When the answer ended or the connection closed; undefined while in flight. */
   endedAt?: number;
@@ -31,6 +33,7 @@ export async function startRecordingProxy(upstream: string): Promise<RecordingPr
       method: req.method ?? "",
       url: req.url ?? "",
       accept: String(req.headers.accept ?? ""),
+      idempotencyKey: String(req.headers["idempotency-key"] ?? ""),
       startedAt: Date.now(),
     };
     requests.push(rec);

@@ -42,6 +42,17 @@ describe("parseBuildxInspect", () => {
       name: "default",
       driver: "docker",
       platforms: ["linux/amd64", "linux/amd64/v2", "linux/amd64/v3", "linux/amd64/v4", "linux/arm64"],
+      status: "running",
+    });
+  });
+  it("reads the status of an unreachable remote builder (buildx 0.13.1 prints it and exits 0)", () => {
+    const text =
+      "Name:          rtest\nDriver:        remote\nLast Activity: 2026-11-26 12:44:25 +0000 UTC\n\nNodes:\nName:     rtest0\nEndpoint: tcp://127.0.0.1:1\nStatus:   inactive\n";
+    expect(parseBuildxInspect(text)).toEqual({
+      name: "rtest",
+      driver: "remote",
+      platforms: [],
+      status: "inactive",
     });
   });
   it("reads a remote builder and strips the '*' of configured platforms", () => {

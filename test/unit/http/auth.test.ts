@@ -19,6 +19,11 @@ describe("parsePresentedToken", () => {
     ],
     [{ authorization: basic("anyone", "pw:with:colons") }, { token: "pw:with:colons", scheme: "basic" }],
     [{ authorization: "Token abc" }, { token: undefined, scheme: "none" }],
+    // Through the nginx relay: the gateway key in Authorization, the browser's Basic aside.
+    [
+      { xBuilderAuthorization: basic("op", "console-token"), authorization: "Bearer dc_key" },
+      { token: "console-token", scheme: "basic" },
+    ],
     [{}, { token: undefined, scheme: "none" }],
   ])("%j → %j", (headers, expected) => {
     expect(parsePresentedToken(headers)).toEqual(expected);

@@ -2,10 +2,11 @@
 // credentials in a per-build DOCKER_CONFIG, and a push by digest when pushing (no tag
 // moves here; otherwise an OCI layout for the smoke phase). The result's digest and
 // cache use go on the record.
-import { realpath } from "node:fs/promises";
+import { readFile, realpath } from "node:fs/promises";
 import path from "node:path";
 import type { BuildxSpec } from "../../buildx/argv.js";
 import { createDockerConfig } from "../../buildx/docker-config.js";
+import { describeUnconsumedBuildArgs, findUnconsumedBuildArgs } from "../../buildx/dockerfile-args.js";
 import { runBuildx, type BuildxOutcome } from "../../buildx/run-buildx.js";
 import { runBuildxWithCache } from "../../cache/cached-build.js";
 import type { CacheInfo } from "../../../../common/build-record.js";
@@ -72,6 +73,25 @@ function outcomeFailure(outcome: BuildxOutcome, platforms: readonly string[]): P
   return new PhaseFailure(outcome.error?.kind === "push" ? "PUSH_FAILED" : "BUILD_FAILED", message);
 }
 
+/** A build arg the Dockerfile never declares does nothing: say so on the record and in the log. */
+async function warnUnconsumedBuildArgs(
+  ctx: BuildContext,
+  buildArgs: Record<string, string>,
+  stage: string | null,
+): Promise<void> {
+  const dockerfile = ctx.dockerfile!;
+  const text = await readFile(dockerfile, "utf8");
+  const warning = describeUnconsumedBuildArgs(
+    path.relative(ctx.sourceRoot!, dockerfile),
+    findUnconsumedBuildArgs(text, Object.keys(buildArgs), stage),
+  );
+  if (!warning) return;
+  ctx.sink.log("system", `warning: ${warning}`);
+  ctx.record = await ctx.sink.update((r) => {
+    r.warnings = [...(r.warnings ?? []), warning];
+  });
+}
+
 export async function runBuildPhase(ctx: BuildContext): Promise<void> {
   const { deps, target, record } = ctx;
   if (!ctx.contextDir || !ctx.dockerfile || !ctx.sourceRoot) throw new Error("build phase ran before source");
@@ -101,6 +121,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     ...(record.push ? { pushByDigest: target.image } : {}),
     progress: "plain",
   };
+  await warnUnconsumedBuildArgs(ctx, spec.buildArgs, target.stage);
   if (!record.push) {
     ctx.ociLayoutDir = path.join(ctx.workDir, "oci");
     spec.output = { type: "oci-layout", dest: ctx.ociLayoutDir };
