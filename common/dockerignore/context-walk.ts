@@ -2,13 +2,16 @@
 // filtered walk, which buildx uses to send a context): entries in name order, symlinks not
 // followed; an excluded directory is skipped whole when no exception could reach into it,
 // otherwise walked with its match results handed down; a directory is sent when it is
-// included, or — excluded — just before the first entry inside it that is.
+// included, or — excluded — just before the first entry inside it that is. A socket is sent
+// as an empty file (what BuildKit puts in the image); a FIFO or device that is not excluded
+// stops the walk (UnsendableEntryError), since an upload cannot carry it.
 import type { Stats } from "node:fs";
 import { lstat, readdir } from "node:fs/promises";
 import path from "node:path";
+import { UnsendableEntryError } from "./dockerignore-error.js";
 import type { ParentMatches, PatternMatcher } from "./pattern-matcher.js";
 
-export type ContextEntryKind = "directory" | "file" | "symlink" | "other";
+export type ContextEntryKind = "directory" | "file" | "symlink" | "socket" | "other";
 
 export interface ContextEntry {
   /** Relative to the context, '/'-separated, no trailing slash. */
@@ -35,6 +38,7 @@ function kindOf(stats: Stats): ContextEntryKind {
   if (stats.isDirectory()) return "directory";
   if (stats.isSymbolicLink()) return "symlink";
   if (stats.isFile()) return "file";
+  if (stats.isSocket()) return "socket";
   return "other";
 }
 
@@ -61,6 +65,9 @@ async function* walkDir(
     const result = matcher.matchWithParents(entryPath, parents.at(-1)?.matches);
     const excluded = result.excluded && !(entry.kind !== "directory" && alwaysSent.has(entryPath));
     if (!excluded) {
+      if (entry.kind === "other") {
+        throw new UnsendableEntryError(entryPath, stats.isFIFO() ? "FIFO" : "device");
+      }
       for (const parent of parents) {
         if (parent.sent) continue;
         parent.sent = true;

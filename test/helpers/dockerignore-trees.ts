@@ -1,9 +1,11 @@
 // The .dockerignore test trees: every case of moby/patternmatcher's tables that can be a
 // directory tree (cases sharing patterns share a tree unless their paths collide), plus the
 // hand-written cases of test/fixtures/dockerignore/tree-cases.ts; and how to write a tree to
-// disk and list one (as "d path", "f path", "l path -> target").
-import { lstat, mkdir, readdir, readlink, symlink, writeFile } from "node:fs/promises";
+// disk and list one (as "d path", "f path", "l path -> target", "p path" for a FIFO).
+import { lstat, mkdir, readdir, readlink, rename, symlink, writeFile } from "node:fs/promises";
+import { createServer } from "node:net";
 import path from "node:path";
+import { runChecked } from "../../builder/src/process/spawn.js";
 import {
   BAD_WHEN_TRIED,
   GO_MATCH,
@@ -88,16 +90,31 @@ export function treeCases(): TreeCase[] {
   return [...tableTrees(), ...ISSUE_CASES, ...DOCS_CASES, ...WALK_CASES];
 }
 
-/** Every tree BuildKit refuses. */
+/** Every tree BuildKit refuses (one per ignore file: each costs a build of its own). */
 export function errorTreeCases(): TreeCase[] {
-  return [...tableErrorTrees(), ...ERROR_CASES];
+  const seen = new Set<string>();
+  return [...tableErrorTrees(), ...ERROR_CASES].filter((c) => !seen.has(c.ignore) && seen.add(c.ignore));
+}
+
+/** A unix socket left on disk at `p` (a server unlinks its socket when it closes, so it is moved first). */
+async function makeSocket(p: string): Promise<void> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(`${p}.listening`, resolve));
+  await rename(`${p}.listening`, p);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 export async function writeTree(dir: string, c: TreeCase): Promise<void> {
   await mkdir(dir, { recursive: true });
   for (const entry of c.paths) {
     const link = / -> /.exec(entry);
-    if (link) {
+    const special = / \((socket|fifo)\)$/.exec(entry);
+    if (special) {
+      const p = path.join(dir, entry.slice(0, special.index));
+      await mkdir(path.dirname(p), { recursive: true });
+      if (special[1] === "socket") await makeSocket(p);
+      else await runChecked(["mkfifo", p]);
+    } else if (link) {
       await symlink(entry.slice(link.index + 4), path.join(dir, entry.slice(0, link.index)));
     } else if (entry.endsWith("/")) {
       await mkdir(path.join(dir, entry), { recursive: true });
@@ -118,6 +135,7 @@ export async function listTree(dir: string, rel = ""): Promise<string[]> {
     const st = await lstat(path.join(dir, p));
     if (st.isDirectory()) out.push(`d ${p}`, ...(await listTree(dir, p)));
     else if (st.isSymbolicLink()) out.push(`l ${p} -> ${await readlink(path.join(dir, p))}`);
+    else if (st.isFIFO()) out.push(`p ${p}`);
     else out.push(`f ${p}`);
   }
   return rel ? out : out.sort();

@@ -92,6 +92,20 @@ describe("a .dockerignore BuildKit refuses", () => {
   });
 });
 
+describe("a FIFO docker buildx build would send", () => {
+  it("is a usage error for submit --context and run --context, naming it", async () => {
+    const dir = path.join(work, "fifo");
+    await writeTree(dir, { name: "fifo", ignore: "", paths: ["Dockerfile", "pipe (fifo)"] });
+    const r = await cli(["submit", "upload", "--context", dir], opts);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('"pipe" is a FIFO');
+    await expect(ingestDirectory(dir, path.join(work, "unused"), 1024)).rejects.toMatchObject({
+      name: "UsageError",
+      message: expect.stringContaining('"pipe" is a FIFO') as unknown,
+    });
+  });
+});
+
 describe("comfyume-builder run --context ingests what submit --context sends", () => {
   // Names with control characters are sent by BuildKit but refused by the builder's upload
   // check (a clear 400 naming the entry), so they cannot round-trip through an upload.

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { walkContext } from "../../../common/dockerignore/context-walk.js";
 import { buildContextFilter } from "../../../common/dockerignore/context-filter.js";
+import { UnsendableEntryError } from "../../../common/dockerignore/dockerignore-error.js";
 import { writeTree } from "../../helpers/dockerignore-trees.js";
 
 let dir: string;
@@ -53,5 +54,13 @@ describe("walkContext", () => {
     for await (const e of walkContext(dir, filter.matcher, { alwaysSent: filter.alwaysSent }))
       out.push(e.path);
     expect(out).toEqual([".dockerignore", "Dockerfile"]);
+  });
+
+  it("yields a socket (sent as an empty file, as BuildKit does) and refuses a FIFO it would send", async () => {
+    expect(await walk("", ["s (socket)", "a"])).toEqual(["f .dockerignore", "f a", "s s"]);
+    await rm(dir, { recursive: true, force: true });
+    await expect(walk("", ["pipe (fifo)"])).rejects.toThrow(UnsendableEntryError);
+    await rm(dir, { recursive: true, force: true });
+    expect(await walk("pipe\n", ["pipe (fifo)"])).toEqual(["f .dockerignore"]);
   });
 });

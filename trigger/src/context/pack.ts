@@ -7,7 +7,7 @@
 import { open, readlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { isDockerignoreError } from "../../../common/dockerignore/dockerignore-error.js";
+import { isContextError } from "../../../common/dockerignore/dockerignore-error.js";
 import { walkContext } from "../../../common/dockerignore/context-walk.js";
 import type { ContextFilter } from "./dockerignore.js";
 import { createBlockSink, type BlockSink } from "./block-sink.js";
@@ -28,7 +28,7 @@ export interface PackedContext {
   stats: PackStats;
   /** Resolves when packing is done; rejects with the error that stopped it. */
   done: Promise<void>;
-  /** Set when reading the directory failed (as opposed to the upload being torn down). */
+  /** Set when the directory could not be packed as it is (a read error, an ignore file or entry that cannot be sent), as opposed to the upload being torn down. */
   readError(): Error | undefined;
 }
 
@@ -59,7 +59,7 @@ export function packContext(dir: string, filter: ContextFilter): PackedContext {
     if (compression) stats.compression = compression;
   })();
   done.catch((err: Error) => {
-    if (isReadError(err) || isDockerignoreError(err)) readError = err;
+    if (isReadError(err) || isContextError(err)) readError = err;
     sink.destroy(err);
   });
   return { stream: sink.stream, stats, done, readError: () => readError };
@@ -78,8 +78,11 @@ async function walk(root: string, filter: ContextFilter, sink: BlockSink, stats:
       await addFile(sink, abs, { ...base, name: entry.path, type: "file", size: st.size });
       stats.files++;
       stats.contentBytes += st.size;
+    } else {
+      // A socket: BuildKit puts an empty file with the socket's permissions in the image.
+      await addEntry(sink, { ...base, name: entry.path, type: "file" });
+      stats.files++;
     }
-    // Sockets, FIFOs and devices are never part of a build context (Docker skips them too).
   }
 }
 
