@@ -4,10 +4,12 @@
 // carry their own mtimes, so packing the same tree twice gives the same tar. The gzip
 // framing around it may differ (the level adapts to the link, adaptive-level.ts), but the
 // builder digests the tar, so a retried upload has the same digest and dedups.
-import { lstat, open, readdir, readFile, readlink } from "node:fs/promises";
+import { open, readlink } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
-import { buildContextFilter, parseDockerignore, type ContextFilter } from "./dockerignore.js";
+import { isContextError } from "../../../common/dockerignore/dockerignore-error.js";
+import { walkContext } from "../../../common/dockerignore/context-walk.js";
+import type { ContextFilter } from "./dockerignore.js";
 import { createBlockSink, type BlockSink } from "./block-sink.js";
 import { encodeTarHeader, type TarEntry } from "./tar-header.js";
 
@@ -26,7 +28,7 @@ export interface PackedContext {
   stats: PackStats;
   /** Resolves when packing is done; rejects with the error that stopped it. */
   done: Promise<void>;
-  /** Set when reading the directory failed (as opposed to the upload being torn down). */
+  /** Set when the directory could not be packed as it is (a read error, an ignore file or entry that cannot be sent), as opposed to the upload being torn down. */
   readError(): Error | undefined;
 }
 
@@ -38,14 +40,7 @@ function isReadError(err: unknown): boolean {
   );
 }
 
-export async function resolveContextFilter(dir: string): Promise<ContextFilter> {
-  try {
-    return buildContextFilter(parseDockerignore(await readFile(path.join(dir, ".dockerignore"), "utf8")));
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return buildContextFilter([]);
-    throw err;
-  }
-}
+export { resolveContextFilter } from "./dockerignore.js";
 
 /**
  * Starts packing `dir`. The returned stream is the request body; `stats` fill in as it is read.
@@ -57,47 +52,37 @@ export function packContext(dir: string, filter: ContextFilter): PackedContext {
   const sink = createBlockSink((n) => (stats.sentBytes += n));
   let readError: Error | undefined;
   const done = (async () => {
-    await walk(dir, "", filter, sink, stats);
+    await walk(dir, filter, sink, stats);
     sink.write(Buffer.alloc(1024)); // two zero records end a tar archive
     await sink.finish();
     const compression = sink.compression();
     if (compression) stats.compression = compression;
   })();
   done.catch((err: Error) => {
-    if (isReadError(err)) readError = err;
+    if (isReadError(err) || isContextError(err)) readError = err;
     sink.destroy(err);
   });
   return { stream: sink.stream, stats, done, readError: () => readError };
 }
 
-async function walk(
-  root: string,
-  rel: string,
-  filter: ContextFilter,
-  sink: BlockSink,
-  stats: PackStats,
-): Promise<void> {
-  const entries = (await readdir(path.join(root, rel), { withFileTypes: true })).sort((a, b) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-  );
-  for (const entry of entries) {
-    const relPath = rel ? `${rel}/${entry.name}` : entry.name;
-    const excluded = filter.excludes(relPath);
-    const abs = path.join(root, relPath);
-    const st = await lstat(abs);
+async function walk(root: string, filter: ContextFilter, sink: BlockSink, stats: PackStats): Promise<void> {
+  for await (const entry of walkContext(root, filter.matcher, { alwaysSent: filter.alwaysSent })) {
+    const abs = path.join(root, entry.path);
+    const st = entry.stats;
     const base = { mode: st.mode & 0o7777, mtime: st.mtime, size: 0 };
-    if (st.isDirectory()) {
-      if (excluded && !filter.hasExceptions) continue;
-      if (!excluded) await addEntry(sink, { ...base, name: `${relPath}/`, type: "directory" });
-      await walk(root, relPath, filter, sink, stats);
-    } else if (!excluded && st.isSymbolicLink()) {
-      await addEntry(sink, { ...base, name: relPath, type: "symlink", linkname: await readlink(abs) });
-    } else if (!excluded && st.isFile()) {
-      await addFile(sink, abs, { ...base, name: relPath, type: "file", size: st.size });
+    if (entry.kind === "directory") {
+      await addEntry(sink, { ...base, name: `${entry.path}/`, type: "directory" });
+    } else if (entry.kind === "symlink") {
+      await addEntry(sink, { ...base, name: entry.path, type: "symlink", linkname: await readlink(abs) });
+    } else if (entry.kind === "file") {
+      await addFile(sink, abs, { ...base, name: entry.path, type: "file", size: st.size });
       stats.files++;
       stats.contentBytes += st.size;
+    } else {
+      // A socket: BuildKit puts an empty file with the socket's permissions in the image.
+      await addEntry(sink, { ...base, name: entry.path, type: "file" });
+      stats.files++;
     }
-    // Sockets, FIFOs and devices are never part of a build context (Docker skips them too).
   }
 }
 
