@@ -6,7 +6,7 @@ import { SmokeError } from "./errors.js";
 function lastErrorLine(stderr: readonly string[]): string | undefined {
   const errors = stderr.filter((l) => /\bERROR\b|error:/i.test(l));
   return (errors.at(-1) ?? stderr.at(-1))
-    ?.replace(/^(#\d+ )?ERROR:\s*/, "")
+    ?.replace(/^(#\d+ )?ERROR:\s*(failed to solve:\s*)?/, "")
     .replace(/process "(?:[^"\\]|\\.)*" did not complete successfully: /, "")
     .trim();
 }

@@ -48,7 +48,7 @@ export function regexFailures(
     .filter((p) => !checkGoRegex(p, text, shouldMatch))
     .map((p) => {
       const error = goRegexError(p);
-      if (error) return `${what} ${JSON.stringify(p)} is not a valid RE2 regular expression (${error})`;
+      if (error) return `${what} /${p}/ is not a valid RE2 regular expression (${error})`;
       return `${what} /${p}/ ${shouldMatch ? "not found" : "found"} in ${where}`;
     });
 }
