@@ -37,6 +37,12 @@ const START_FUNCTION = [
   "    esac",
   "    exit 127",
   "  fi",
+  // The kernel runs only ELF binaries and #! scripts (Docker then fails to start the
+  // container); ash would run anything else as a shell script, so it is refused first.
+  '  if [ -r "$__cb_bin" ]; then',
+  '    __cb_h=$("$__cb_b" head -c 4 -- "$__cb_bin" | "$__cb_b" od -An -tx1 | "$__cb_b" tr -d " \\n")',
+  '    case $__cb_h in 7f454c46|2321*) ;; *) echo "exec: \\"$__cb_name\\": exec format error" >"$__cb_fail"; exit 126 ;; esac',
+  "  fi",
   '  exec -a "$__cb_name" "$__cb_bin" "$@"',
   "}",
 ];
