@@ -7,7 +7,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { extract } from "tar-stream";
 import { run, runChecked } from "../../../builder/src/process/spawn.js";
 import { formatGoFileMode } from "../../../builder/src/smoke/file-mode.js";
 import { BUSYBOX, stack } from "../../helpers/stack-env.js";
@@ -81,27 +80,48 @@ export interface ArchiveEntry {
   type: string;
 }
 
-const TYPE_BITS: Record<string, number> = { directory: 0o040000, symlink: 0o120000, file: 0o100000, link: 0o100000 };
+const TYPE_BITS: Record<string, number> = { "5": 0o040000, "2": 0o120000, "0": 0o100000, "1": 0o100000 };
+
+const octal = (block: Buffer, start: number, length: number) =>
+  parseInt(block.subarray(start, start + length).toString("latin1").replace(/\0.*$/s, "").trim() || "0", 8);
+
+/** The first real header of a tar stream (PAX and GNU long-name headers skipped). */
+function parseFirstHeader(data: Buffer): ArchiveEntry | "incomplete" | undefined {
+  let offset = 0;
+  for (;;) {
+    if (data.length < offset + 512) return "incomplete";
+    const block = data.subarray(offset, offset + 512);
+    if (block.every((b) => b === 0)) return undefined;
+    const type = String.fromCharCode(block[156]!);
+    if (type === "x" || type === "g" || type === "L" || type === "K") {
+      offset += 512 + Math.ceil(octal(block, 124, 12) / 512) * 512;
+      continue;
+    }
+    const mode = octal(block, 100, 8);
+    return {
+      permissions: formatGoFileMode((TYPE_BITS[type] ?? 0) | mode),
+      uid: octal(block, 108, 8),
+      gid: octal(block, 116, 8),
+      type,
+    };
+  }
+}
 
 /** The first header of `docker cp CONTAINER:PATH -`, or undefined when the daemon has no such path. */
 async function firstHeader(container: string, target: string, env: NodeJS.ProcessEnv): Promise<ArchiveEntry | undefined> {
   const child = spawn(DOCKER, ["cp", `${container}:${target}`, "-"], { env, stdio: ["ignore", "pipe", "ignore"] });
-  const parser = extract();
-  const header = new Promise<ArchiveEntry | undefined>((resolve) => {
-    parser.once("entry", (h, stream) => {
-      stream.resume();
-      const type = TYPE_BITS[h.type] ?? 0;
-      resolve({ permissions: formatGoFileMode(type | (h.mode ?? 0)), uid: h.uid ?? -1, gid: h.gid ?? -1, type: h.type });
-      child.kill();
-    });
-    parser.once("finish", () => resolve(undefined));
-    parser.once("error", () => resolve(undefined));
-  });
-  child.stdout.pipe(parser);
-  const exited = new Promise((resolve) => child.once("close", resolve));
-  const result = await header;
-  await exited;
-  return result;
+  const chunks: Buffer[] = [];
+  let result: ArchiveEntry | "incomplete" | undefined = "incomplete";
+  for await (const chunk of child.stdout) {
+    chunks.push(chunk as Buffer);
+    result = parseFirstHeader(Buffer.concat(chunks));
+    if (result !== "incomplete") {
+      child.kill(); // a directory streams all its contents; the first header is enough
+      break;
+    }
+  }
+  if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("close", resolve));
+  return result === "incomplete" ? undefined : result;
 }
 
 /** What the daemon's archive API reports for each path of an image, as the driver sees it. */
