@@ -60,7 +60,11 @@ async function registryCredentials(
   return fromDocker ? [...configured, fromDocker] : configured;
 }
 
-async function runCommand(env: BuilderEnv, processEnv: NodeJS.ProcessEnv, opts: SmokeOptions): Promise<ExitCode> {
+async function runCommand(
+  env: BuilderEnv,
+  processEnv: NodeJS.ProcessEnv,
+  opts: SmokeOptions,
+): Promise<ExitCode> {
   const registries = await registryCredentials(env, processEnv, opts.image);
   const dockerConfigDir = processEnv.DOCKER_CONFIG || path.join(os.homedir(), ".docker");
   const dockerConfig = await createDockerConfig({

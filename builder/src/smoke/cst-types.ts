@@ -60,7 +60,8 @@ const FILE_CONTENT = (v: string) =>
     f("ExpectedContents", STRINGS, "expectedContents"),
     f("ExcludedContents", STRINGS, "excludedContents"),
   ]);
-const LICENSE = (v: string) => struct(`${v}.LicenseTest`, [f("Debian", BOOL, "debian"), f("Files", STRINGS, "files")]);
+const LICENSE = (v: string) =>
+  struct(`${v}.LicenseTest`, [f("Debian", BOOL, "debian"), f("Files", STRINGS, "files")]);
 
 export const V2_COMMAND_TEST = struct("v2.CommandTest", [
   ...COMMAND_COMMON(STRING),
@@ -113,7 +114,11 @@ export const V1_STRUCTURE_TEST = struct("v1.StructureTest", [
   ...DRIVER_FIELDS,
   f("SchemaVersion", STRING, "schemaVersion"),
   f("GlobalEnvVars", sliceOf(ENV_VAR), "globalEnvVars"),
-  f("CommandTests", sliceOf(struct("v1.CommandTest", [...COMMAND_COMMON(STRINGS), ...OUTPUT_CHECKS, WORKING_DIR])), "commandTests"),
+  f(
+    "CommandTests",
+    sliceOf(struct("v1.CommandTest", [...COMMAND_COMMON(STRINGS), ...OUTPUT_CHECKS, WORKING_DIR])),
+    "commandTests",
+  ),
   f(
     "FileExistenceTests",
     sliceOf(

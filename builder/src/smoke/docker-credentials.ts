@@ -44,9 +44,16 @@ export function parseAuthsEntry(config: DockerConfigFile, host: string): DockerC
   return undefined;
 }
 
-async function askHelper(helper: string, host: string, env: NodeJS.ProcessEnv): Promise<DockerCredential | undefined> {
+async function askHelper(
+  helper: string,
+  host: string,
+  env: NodeJS.ProcessEnv,
+): Promise<DockerCredential | undefined> {
   if (!/^[A-Za-z0-9_.-]+$/.test(helper)) {
-    throw new SmokeError("SMOKE_IMAGE_UNAUTHORIZED", `the docker config names an invalid credential helper ${JSON.stringify(helper)}`);
+    throw new SmokeError(
+      "SMOKE_IMAGE_UNAUTHORIZED",
+      `the docker config names an invalid credential helper ${JSON.stringify(helper)}`,
+    );
   }
   const result = await run([`docker-credential-${helper}`, "get"], { env, input: helperServer(host) }).catch(
     (err: Error) => {
@@ -60,9 +67,14 @@ async function askHelper(helper: string, host: string, env: NodeJS.ProcessEnv): 
   if (result.exitCode !== 0) return undefined;
   try {
     const parsed = JSON.parse(result.stdout.join("\n")) as { Username?: string; Secret?: string };
-    return parsed.Username && parsed.Secret ? { host, username: parsed.Username, password: parsed.Secret } : undefined;
+    return parsed.Username && parsed.Secret
+      ? { host, username: parsed.Username, password: parsed.Secret }
+      : undefined;
   } catch {
-    throw new SmokeError("SMOKE_IMAGE_UNAUTHORIZED", `docker-credential-${helper} printed something that is not JSON`);
+    throw new SmokeError(
+      "SMOKE_IMAGE_UNAUTHORIZED",
+      `docker-credential-${helper} printed something that is not JSON`,
+    );
   }
 }
 

@@ -44,7 +44,9 @@ export function classifyDockerFailure(stderr: readonly string[], ref: string, ac
       `the registry refused access to ${ref}: could not ${action} it (${lastErrorLine(stderr) ?? "unauthorized"}); check the registry credentials in DOCKER_CONFIG`,
     );
   }
-  if (/connection refused|no such host|i\/o timeout|network is unreachable|TLS handshake timeout/i.test(text)) {
+  if (
+    /connection refused|no such host|i\/o timeout|network is unreachable|TLS handshake timeout/i.test(text)
+  ) {
     return new SmokeError(
       "SMOKE_REGISTRY_UNREACHABLE",
       `could not reach the registry of ${ref}: could not ${action} it (${lastErrorLine(stderr) ?? "no output"})`,

@@ -20,7 +20,9 @@ export function evaluateFileExistence(test: FileExistenceTest, files: ResultFile
   if (test.invalid) return test.invalid;
   const stat = parseStat(files.stat);
   if (!stat) {
-    return test.shouldExist ? [`Error examining file in container: File ${test.path} not found in image`] : [];
+    return test.shouldExist
+      ? [`Error examining file in container: File ${test.path} not found in image`]
+      : [];
   }
   if (!test.shouldExist) return [`File ${test.path} should not exist but does`];
   const shown = formatGoFileMode(stat.mode);
@@ -53,7 +55,10 @@ export function evaluateFileContent(
   if (test.invalid) return { failures: test.invalid, output: "" };
   const readError = firstLine(files.readerr);
   if (readError || files.out === undefined) {
-    return { failures: [`Failed to open ${test.path}. Error: ${readError || "nothing was read"}`], output: "" };
+    return {
+      failures: [`Failed to open ${test.path}. Error: ${readError || "nothing was read"}`],
+      output: "",
+    };
   }
   const contents = files.out;
   const failures = [

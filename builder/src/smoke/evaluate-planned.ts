@@ -24,7 +24,13 @@ export function evaluatePlannedTest(
       return buildResult(planned.name, "fileExistence", evaluateFileExistence(planned.test, files), sharedMs);
     case "license": {
       const failures = evaluateLicense(files);
-      return buildResult(planned.name, "license", failures, sharedMs, failures.length ? failures.join("\n") : "");
+      return buildResult(
+        planned.name,
+        "license",
+        failures,
+        sharedMs,
+        failures.length ? failures.join("\n") : "",
+      );
     }
   }
 }

@@ -53,11 +53,16 @@ export function regexFailures(
     });
 }
 
-export function evaluateCommand(test: CommandTest, files: ResultFiles): { failures: string[]; output: string } {
+export function evaluateCommand(
+  test: CommandTest,
+  files: ResultFiles,
+): { failures: string[]; output: string } {
   if (test.invalid) return { failures: test.invalid, output: "" };
   if (files.wd !== undefined) {
     return {
-      failures: [`workingDir ${JSON.stringify(test.workingDir)} could not be entered: ${firstLine(files.wd)}`],
+      failures: [
+        `workingDir ${JSON.stringify(test.workingDir)} could not be entered: ${firstLine(files.wd)}`,
+      ],
       output: "",
     };
   }
@@ -65,7 +70,9 @@ export function evaluateCommand(test: CommandTest, files: ResultFiles): { failur
     const i = Number(firstLine(files.setupfail));
     const why = firstLine(files[`setupfail.${i}`]);
     return {
-      failures: [`error in setup: command ${JSON.stringify(test.setup[i] ?? [])} could not be started: ${why}`],
+      failures: [
+        `error in setup: command ${JSON.stringify(test.setup[i] ?? [])} could not be started: ${why}`,
+      ],
       output: "",
     };
   }

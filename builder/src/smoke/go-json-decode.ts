@@ -75,7 +75,9 @@ class JsonDecoder {
         break;
       case "seq":
         if (type.kind === "slice") {
-          return n.items.map((item, i) => this.decode(item, type.elem, zeroValue(type.elem), joinPath(path, i)));
+          return n.items.map((item, i) =>
+            this.decode(item, type.elem, zeroValue(type.elem), joinPath(path, i)),
+          );
         }
         break;
       case "map":

@@ -79,7 +79,9 @@ class YamlDecoder {
           this.terror(n, TAG.seq, type, path);
           return current;
         }
-        return n.items.map((item, i) => this.decode(item, type.elem, zeroValue(type.elem), joinPath(path, i)));
+        return n.items.map((item, i) =>
+          this.decode(item, type.elem, zeroValue(type.elem), joinPath(path, i)),
+        );
       case "map":
         if (type.kind !== "struct") {
           this.terror(n, TAG.map, type, path);
@@ -157,7 +159,11 @@ class YamlDecoder {
         continue;
       }
       if (this.strict && done.has(field.name)) {
-        this.issues.push({ line: key.line, path: where, message: `field ${name} already set in type ${type.name}` });
+        this.issues.push({
+          line: key.line,
+          path: where,
+          message: `field ${name} already set in type ${type.name}`,
+        });
         continue;
       }
       done.add(field.name);

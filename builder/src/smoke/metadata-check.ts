@@ -15,7 +15,11 @@ function checkPairs(kind: "env var" | "label", pairs: EnvVar[], actual: Record<s
   const failures: string[] = [];
   for (const pair of pairs) {
     if (!Object.hasOwn(actual, pair.key)) {
-      failures.push(kind === "env var" ? `variable ${pair.key} not found in image env` : `label ${pair.key} not found in image metadata`);
+      failures.push(
+        kind === "env var"
+          ? `variable ${pair.key} not found in image env`
+          : `label ${pair.key} not found in image metadata`,
+      );
       continue;
     }
     const value = actual[pair.key]!;
@@ -38,11 +42,14 @@ export function checkMetadataFailures(test: MetadataTest, config: ImageConfig): 
   if (test.invalid) return test.invalid;
   const failures = [...checkPairs("env var", test.envVars, config.env)];
   for (const pair of test.unboundEnvVars) {
-    if (Object.hasOwn(config.env, pair.key)) failures.push(`env variable ${pair.key} should not be present in image metadata`);
+    if (Object.hasOwn(config.env, pair.key))
+      failures.push(`env variable ${pair.key} should not be present in image metadata`);
   }
   failures.push(...checkPairs("label", test.labels, config.labels));
   if (test.cmd && !sameList(test.cmd, config.cmd)) {
-    failures.push(`Image Cmd ${JSON.stringify(config.cmd)} does not match expected Cmd: ${JSON.stringify(test.cmd)}`);
+    failures.push(
+      `Image Cmd ${JSON.stringify(config.cmd)} does not match expected Cmd: ${JSON.stringify(test.cmd)}`,
+    );
   }
   if (test.entrypoint && !sameList(test.entrypoint, config.entrypoint)) {
     failures.push(
@@ -57,7 +64,8 @@ export function checkMetadataFailures(test: MetadataTest, config: ImageConfig): 
   }
   const ports = portNumbers(config);
   for (const port of test.exposedPorts) {
-    if (!ports.includes(port)) failures.push(`Port ${port} not found in config (exposed: ${ports.join(", ") || "none"})`);
+    if (!ports.includes(port))
+      failures.push(`Port ${port} not found in config (exposed: ${ports.join(", ") || "none"})`);
   }
   for (const port of test.unexposedPorts) {
     if (ports.includes(port)) failures.push(`Port ${port} should not be exposed`);

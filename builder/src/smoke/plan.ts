@@ -19,7 +19,13 @@ import { buildCommandScript } from "./script-command.js";
 import { buildFileTestsScript, type FileTestScript } from "./script-files.js";
 import { BUSYBOX, RESULTS_DIR, TOOLS_DIR } from "./script.js";
 import { expandEnv, parseExpansion } from "./shell.js";
-import type { CommandTest, FileContentTest, FileExistenceTest, LicenseTest, SmokeFile } from "./smoke-file.js";
+import type {
+  CommandTest,
+  FileContentTest,
+  FileExistenceTest,
+  LicenseTest,
+  SmokeFile,
+} from "./smoke-file.js";
 
 export type PlannedTest =
   | { index: number; kind: "command"; name: string; test: CommandTest }
@@ -69,12 +75,14 @@ const USER = /^[A-Za-z0-9_.][A-Za-z0-9_.-]*(:[A-Za-z0-9_.][A-Za-z0-9_.-]*)?$/;
 
 export function listPlannedTests(file: SmokeFile): PlannedTest[] {
   const tests: PlannedTest[] = [];
-  for (const test of file.commandTests) tests.push({ index: tests.length, kind: "command", name: test.name, test });
+  for (const test of file.commandTests)
+    tests.push({ index: tests.length, kind: "command", name: test.name, test });
   for (const test of file.fileContentTests)
     tests.push({ index: tests.length, kind: "fileContent", name: test.name, test });
   for (const test of file.fileExistenceTests)
     tests.push({ index: tests.length, kind: "fileExistence", name: test.name, test });
-  for (const test of file.licenseTests) tests.push({ index: tests.length, kind: "license", name: "License Test", test });
+  for (const test of file.licenseTests)
+    tests.push({ index: tests.length, kind: "license", name: "License Test", test });
   return tests;
 }
 
@@ -85,7 +93,10 @@ export function listPlannedTests(file: SmokeFile): PlannedTest[] {
 export function usesImageEnv(file: SmokeFile): boolean {
   const words = [
     ...file.globalEnvVars.map((e) => e.value),
-    ...file.commandTests.flatMap((t) => [...t.command, ...(t.setup.length > 0 ? t.envVars.map((e) => e.value) : [])]),
+    ...file.commandTests.flatMap((t) => [
+      ...t.command,
+      ...(t.setup.length > 0 ? t.envVars.map((e) => e.value) : []),
+    ]),
     ...(file.schemaVersion === "2.0.0" ? file.fileExistenceTests.map((t) => t.path) : []),
   ];
   return words.some((w) => parseExpansion(w).some((p) => "variable" in p));
@@ -119,13 +130,15 @@ function runStep(runId: string, script: string): string[] {
 function fileScripts(file: SmokeFile, tests: PlannedTest[], env: EnvList): FileTestScript[] {
   const pathEnv = fileTestEnv(file, env);
   return tests.flatMap((t): FileTestScript[] => {
-    if (t.kind === "fileContent" && !t.test.invalid) return [{ kind: "content", index: t.index, path: t.test.path }];
+    if (t.kind === "fileContent" && !t.test.invalid)
+      return [{ kind: "content", index: t.index, path: t.test.path }];
     if (t.kind === "fileExistence" && !t.test.invalid) {
       // v2 expands `$VAR` in an existence test's path; content paths and v1 are taken as written.
       const path = file.schemaVersion === "2.0.0" ? expandEnv(t.test.path, pathEnv) : t.test.path;
       return [{ kind: "existence", index: t.index, path }];
     }
-    if (t.kind === "license") return [{ kind: "license", index: t.index, debian: t.test.debian, files: t.test.files }];
+    if (t.kind === "license")
+      return [{ kind: "license", index: t.index, debian: t.test.debian, files: t.test.files }];
     return [];
   });
 }
@@ -135,7 +148,9 @@ export function buildSmokePlan(file: SmokeFile, image: PlanImage): SmokePlan {
   if (!HOSTNAME.test(image.hostname)) throw new Error("buildSmokePlan: the hostname must be 1-63 [a-z0-9]");
   const user = image.commandUser === undefined ? (file.runOptions?.user ?? "") : (image.commandUser ?? "");
   if (user !== "" && !USER.test(user)) {
-    throw new Error(`buildSmokePlan: containerRunOptions.user ${JSON.stringify(user)} is not a user name or uid[:gid]`);
+    throw new Error(
+      `buildSmokePlan: containerRunOptions.user ${JSON.stringify(user)} is not a user name or uid[:gid]`,
+    );
   }
   const tests = listPlannedTests(file);
   const { from, buildContexts } = fromLine(image);
@@ -156,7 +171,12 @@ export function buildSmokePlan(file: SmokeFile, image: PlanImage): SmokePlan {
       ...(t.test.workingDir !== undefined ? { workingDir: t.test.workingDir } : {}),
     });
     const stage = `cb-test-${t.index}`;
-    lines.push("", `FROM cb-base AS ${stage}`, ...(user ? [`USER ${user}`] : []), ...runStep(image.runId, script));
+    lines.push(
+      "",
+      `FROM cb-base AS ${stage}`,
+      ...(user ? [`USER ${user}`] : []),
+      ...runStep(image.runId, script),
+    );
     stages.push(stage);
   }
   const scripts = fileScripts(file, tests, image.env);

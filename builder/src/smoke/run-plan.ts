@@ -17,12 +17,7 @@ import type { EnvList } from "./container-env.js";
 import { parseDuration, type ResultFiles } from "./evaluate.js";
 import { evaluatePlannedTest } from "./evaluate-planned.js";
 import { describeImageSource, type SmokeImageSource } from "./image-source.js";
-import {
-  RESULTS_CONTEXT,
-  RESULTS_CONTEXT_MODE,
-  TOOLS_CONTEXT,
-  buildSmokePlan,
-} from "./plan.js";
+import { RESULTS_CONTEXT, RESULTS_CONTEXT_MODE, TOOLS_CONTEXT, buildSmokePlan } from "./plan.js";
 import { RESULTS_DIR } from "./script.js";
 import type { SmokeFile } from "./smoke-file.js";
 import { DEFAULT_BUSYBOX, placeBusybox } from "./tools.js";

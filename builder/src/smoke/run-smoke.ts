@@ -112,7 +112,9 @@ async function runImageTestsResolvingUser(
     const config = (await configRead).config;
     const user = file.runOptions?.user || config.user;
     const override = /^[0-9]+$/.test(user) ? `${user}:0` : null;
-    options.onLine?.(`BuildKit could not resolve USER ${user}; running command tests ${override ? `as ${override}, as Docker does` : "as failed"}`);
+    options.onLine?.(
+      `BuildKit could not resolve USER ${user}; running command tests ${override ? `as ${override}, as Docker does` : "as failed"}`,
+    );
     return runImageTests(file, image, resolved, { ...options, commandUser: { user, override } });
   }
 }

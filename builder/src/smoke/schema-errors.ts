@@ -41,9 +41,7 @@ export function describeDecodeIssue(issue: DecodeIssue): SmokeFileIssue {
   if (issue.allowed) {
     const key = issue.path.split(/[.[]/).at(-1) ?? "";
     const guess = suggestField(key, issue.allowed);
-    hint = guess
-      ? `; did you mean ${guess}?`
-      : `; the fields here are ${issue.allowed.join(", ")}`;
+    hint = guess ? `; did you mean ${guess}?` : `; the fields here are ${issue.allowed.join(", ")}`;
   }
   return { path: issue.path, message: `${where}${path}: ${issue.message}${hint}` };
 }

@@ -1,7 +1,12 @@
 // Decoded v1/v2 structs → SmokeFile, with container-structure-test's Validate() run on
 // each test, and the containerRunOptions that BuildKit cannot honour refused: each
 // refusal names the field and says why.
-import { isEmptyMetadataTest, validateCommandTest, validateFileTest, validateMetadataTest } from "./cst-validate.js";
+import {
+  isEmptyMetadataTest,
+  validateCommandTest,
+  validateFileTest,
+  validateMetadataTest,
+} from "./cst-validate.js";
 import type { GoStruct, GoValue } from "./go-types.js";
 import type { SmokeFileIssue } from "./schema-errors.js";
 import type {
@@ -35,8 +40,7 @@ const withInvalid = <T extends object>(test: T, errors: string[]): T & { invalid
   errors.length > 0 ? { ...test, invalid: errors } : test;
 
 function commandTest(t: GoStruct, version: SchemaVersion): CommandTest {
-  const command =
-    version === "2.0.0" ? [t.Command as string, ...strings(t.Args)] : strings(t.Command);
+  const command = version === "2.0.0" ? [t.Command as string, ...strings(t.Args)] : strings(t.Command);
   const test: CommandTest = {
     name: t.Name as string,
     setup: list(t.Setup).map(strings),
@@ -99,8 +103,7 @@ const WHY: Record<string, string> = {
     "tests run as BuildKit RUN steps, which are never privileged here (that needs the builder's security.insecure entitlement)",
   TTY: "tests run as BuildKit RUN steps, which have no terminal",
   Capabilities: "BuildKit RUN steps cannot be given extra Linux capabilities",
-  BindMounts:
-    "tests run inside BuildKit, which cannot mount directories of the machine that runs the tests",
+  BindMounts: "tests run inside BuildKit, which cannot mount directories of the machine that runs the tests",
   EnvFile:
     "it names a file on the machine that runs the tests, which would hand that machine's files to the image under test; use containerRunOptions.envVars or the tests' envVars",
 };
@@ -149,7 +152,9 @@ export function normalizeStructureTest(
           if (t.invalid) skipped.push(`${t.name || "(unnamed)"}: ${t.invalid[0]}`);
           return !t.invalid;
         });
-  const { options, refusals } = runOptions(version === "2.0.0" ? (st.ContainerRunOptions as GoStruct) : undefined);
+  const { options, refusals } = runOptions(
+    version === "2.0.0" ? (st.ContainerRunOptions as GoStruct) : undefined,
+  );
   const licenseTests: LicenseTest[] = structs(st.LicenseTests).map((l) => ({
     debian: l.Debian as boolean,
     files: strings(l.Files),

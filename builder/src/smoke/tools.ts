@@ -21,7 +21,9 @@ async function isStaticElf(file: string): Promise<boolean> {
     const le = header[5] === 1;
     const u16 = (b: Buffer, o: number) => (le ? b.readUInt16LE(o) : b.readUInt16BE(o));
     const u32 = (b: Buffer, o: number) => (le ? b.readUInt32LE(o) : b.readUInt32BE(o));
-    const phoff = is64 ? Number(le ? header.readBigUInt64LE(32) : header.readBigUInt64BE(32)) : u32(header, 28);
+    const phoff = is64
+      ? Number(le ? header.readBigUInt64LE(32) : header.readBigUInt64BE(32))
+      : u32(header, 28);
     const phentsize = u16(header, is64 ? 54 : 42);
     const phnum = u16(header, is64 ? 56 : 44);
     const table = Buffer.alloc(phentsize * phnum);

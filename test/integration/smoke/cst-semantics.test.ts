@@ -86,24 +86,34 @@ describe("container-structure-test's verdicts on real images", () => {
 
   it("runs command tests as uid:0 where BuildKit cannot resolve a bare uid (no /etc/passwd)", async () => {
     const summary = await runSmoke({
-      file: parseSmokeFile('schemaVersion: "2.0.0"\ncommandTests: [{name: t, command: /bin/tool}]\ncontainerRunOptions: {user: "1000"}\n'),
+      file: parseSmokeFile(
+        'schemaVersion: "2.0.0"\ncommandTests: [{name: t, command: /bin/tool}]\ncontainerRunOptions: {user: "1000"}\n',
+      ),
       image: { kind: "registry", ref: images.refs.scratch },
       docker: DOCKER,
       env: images.env,
     });
     // Docker starts uid 1000 fine; the file is not a program, so the container cannot start.
-    expect(summary.results).toMatchObject([{ passed: false, message: 'error creating container: exec: "/bin/tool": exec format error' }]);
+    expect(summary.results).toMatchObject([
+      { passed: false, message: 'error creating container: exec: "/bin/tool": exec format error' },
+    ]);
   });
 
   it("fails command tests, and only those, when the USER does not exist", async () => {
     const summary = await runSmoke({
-      file: parseSmokeFile('schemaVersion: "2.0.0"\ncommandTests: [{name: t, command: "true"}]\nfileExistenceTests: [{name: f, path: /bin/sh}]\ncontainerRunOptions: {user: nobody-here}\n'),
+      file: parseSmokeFile(
+        'schemaVersion: "2.0.0"\ncommandTests: [{name: t, command: "true"}]\nfileExistenceTests: [{name: f, path: /bin/sh}]\ncontainerRunOptions: {user: nobody-here}\n',
+      ),
       image: { kind: "registry", ref: images.refs.nostat },
       docker: DOCKER,
       env: images.env,
     });
     expect(summary.results.map((r) => [r.name, r.passed, r.message])).toEqual([
-      ["t", false, "error creating container: unable to find user nobody-here: no matching entries in passwd file"],
+      [
+        "t",
+        false,
+        "error creating container: unable to find user nobody-here: no matching entries in passwd file",
+      ],
       ["f", true, undefined],
     ]);
   });
@@ -111,8 +121,35 @@ describe("container-structure-test's verdicts on real images", () => {
 
 describe("file metadata is what the daemon's archive API reports", () => {
   const paths: Record<SemanticImage, string[]> = {
-    scratch: ["/", "/data", "/data/crlf.txt", "/bin/tool", "/etc", "/etc/hosts", "/etc/mtab", "/dev", "/dev/null", "/proc", "/nonexistent", "data/../data/crlf.txt"],
-    nostat: ["/bin", "/bin/", "/bin/sh", "/bin/busybox", "/opt/f", "/opt", "/tmp", "/etc/passwd", "/proc/self", "/dev/shm", "/etc/passwd/", "/bin/../opt/f", "/.dockerenv"],
+    scratch: [
+      "/",
+      "/data",
+      "/data/crlf.txt",
+      "/bin/tool",
+      "/etc",
+      "/etc/hosts",
+      "/etc/mtab",
+      "/dev",
+      "/dev/null",
+      "/proc",
+      "/nonexistent",
+      "data/../data/crlf.txt",
+    ],
+    nostat: [
+      "/bin",
+      "/bin/",
+      "/bin/sh",
+      "/bin/busybox",
+      "/opt/f",
+      "/opt",
+      "/tmp",
+      "/etc/passwd",
+      "/proc/self",
+      "/dev/shm",
+      "/etc/passwd/",
+      "/bin/../opt/f",
+      "/.dockerenv",
+    ],
     nonroot: ["/secret", "/secret/f", "/work", "/root", "/etc/hostname", "/etc/resolv.conf"],
   };
 
@@ -121,11 +158,21 @@ describe("file metadata is what the daemon's archive API reports", () => {
     const tests = paths[image].map((p, i) => {
       const entry = daemon.get(p);
       return entry
-        ? { name: `${i} ${p}`, path: p, shouldExist: true, permissions: entry.permissions, uid: entry.uid, gid: entry.gid }
+        ? {
+            name: `${i} ${p}`,
+            path: p,
+            shouldExist: true,
+            permissions: entry.permissions,
+            uid: entry.uid,
+            gid: entry.gid,
+          }
         : { name: `${i} ${p}`, path: p, shouldExist: false };
     });
     const summary = await runSmoke({
-      file: parseSmokeFile(JSON.stringify({ schemaVersion: "2.0.0", fileExistenceTests: tests }), "daemon.json"),
+      file: parseSmokeFile(
+        JSON.stringify({ schemaVersion: "2.0.0", fileExistenceTests: tests }),
+        "daemon.json",
+      ),
       image: { kind: "registry", ref: images.refs[image] },
       docker: DOCKER,
       env: images.env,

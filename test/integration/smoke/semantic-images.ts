@@ -57,7 +57,9 @@ export async function buildSemanticImages(): Promise<SemanticImages> {
       ],
       { env, secrets: [s.password] },
     );
-    const digest = (JSON.parse(await readFile(metadata, "utf8")) as Record<string, string>)["containerimage.digest"];
+    const digest = (JSON.parse(await readFile(metadata, "utf8")) as Record<string, string>)[
+      "containerimage.digest"
+    ];
     refs[name] = `${s.registry}/smoke-semantics/${name}@${digest}`;
     tags[name] = tag;
   }
@@ -83,7 +85,14 @@ export interface ArchiveEntry {
 const TYPE_BITS: Record<string, number> = { "5": 0o040000, "2": 0o120000, "0": 0o100000, "1": 0o100000 };
 
 const octal = (block: Buffer, start: number, length: number) =>
-  parseInt(block.subarray(start, start + length).toString("latin1").replace(/\0.*$/s, "").trim() || "0", 8);
+  parseInt(
+    block
+      .subarray(start, start + length)
+      .toString("latin1")
+      .replace(/\0.*$/s, "")
+      .trim() || "0",
+    8,
+  );
 
 /** The first real header of a tar stream (PAX and GNU long-name headers skipped). */
 function parseFirstHeader(data: Buffer): ArchiveEntry | "incomplete" | undefined {
@@ -108,8 +117,15 @@ function parseFirstHeader(data: Buffer): ArchiveEntry | "incomplete" | undefined
 }
 
 /** The first header of `docker cp CONTAINER:PATH -`, or undefined when the daemon has no such path. */
-async function firstHeader(container: string, target: string, env: NodeJS.ProcessEnv): Promise<ArchiveEntry | undefined> {
-  const child = spawn(DOCKER, ["cp", `${container}:${target}`, "-"], { env, stdio: ["ignore", "pipe", "ignore"] });
+async function firstHeader(
+  container: string,
+  target: string,
+  env: NodeJS.ProcessEnv,
+): Promise<ArchiveEntry | undefined> {
+  const child = spawn(DOCKER, ["cp", `${container}:${target}`, "-"], {
+    env,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   const chunks: Buffer[] = [];
   let result: ArchiveEntry | "incomplete" | undefined = "incomplete";
   for await (const chunk of child.stdout) {
@@ -120,7 +136,8 @@ async function firstHeader(container: string, target: string, env: NodeJS.Proces
       break;
     }
   }
-  if (child.exitCode === null && child.signalCode === null) await new Promise((resolve) => child.once("close", resolve));
+  if (child.exitCode === null && child.signalCode === null)
+    await new Promise((resolve) => child.once("close", resolve));
   return result === "incomplete" ? undefined : result;
 }
 

@@ -71,7 +71,11 @@ describe("comfyume-builder smoke", () => {
   });
 
   it.each([
-    ["an invalid smoke file", ["--file", "test/fixtures/smoke/semantics/Dockerfile.scratch"], /is not a valid smoke file/],
+    [
+      "an invalid smoke file",
+      ["--file", "test/fixtures/smoke/semantics/Dockerfile.scratch"],
+      /is not a valid smoke file/,
+    ],
     ["a smoke file that does not exist", ["--file", "/nonexistent.yaml"], /could not read the smoke file/],
   ])("exits 2 for %s", async (_what, args, message) => {
     const result = await smoke([fx.ref, ...args]);

@@ -17,7 +17,19 @@ function plan(yaml: string, hostEnv: Record<string, string> = {}) {
 
 describe("mergeEnv", () => {
   it("keeps the first layer's value for a key and a later duplicate's value in its place", () => {
-    expect(mergeEnv([["A", "1"], ["B", "2"], ["A", "3"]], [["B", "x"], ["C", "y"]])).toEqual([
+    expect(
+      mergeEnv(
+        [
+          ["A", "1"],
+          ["B", "2"],
+          ["A", "3"],
+        ],
+        [
+          ["B", "x"],
+          ["C", "y"],
+        ],
+      ),
+    ).toEqual([
       ["A", "3"],
       ["B", "2"],
       ["C", "y"],
@@ -41,7 +53,13 @@ globalEnvVars: [{key: G, value: "$HOME/g"}, {key: X, value: global}]
 commandTests:
   - {name: a, command: echo, args: [$G], envVars: [{key: X, value: test}]}
 `);
-    expect(p.main).toEqual({ argv: ["echo", "/root/g"], overlay: [["X", "test"], ["G", "/root/g"]] });
+    expect(p.main).toEqual({
+      argv: ["echo", "/root/g"],
+      overlay: [
+        ["X", "test"],
+        ["G", "/root/g"],
+      ],
+    });
   });
 
   it("gives setup the test's vars expanded, and commits them for the command", () => {
@@ -78,8 +96,14 @@ commandTests:
 `;
     expect(plan(v1.replace("SETUP", "")).main.overlay).toEqual([["T", "t"]]);
     const withSetup = plan(v1.replace("SETUP", ", setup: [[true]]"));
-    expect(withSetup.setup[0]!.overlay).toEqual([["G", "g"], ["T", "t"]]);
-    expect(withSetup.main.overlay).toEqual([["T", "t"], ["G", "g"]]);
+    expect(withSetup.setup[0]!.overlay).toEqual([
+      ["G", "g"],
+      ["T", "t"],
+    ]);
+    expect(withSetup.main.overlay).toEqual([
+      ["T", "t"],
+      ["G", "g"],
+    ]);
   });
 });
 

@@ -25,9 +25,7 @@ const files = walk(ROOT)
   .map((f) => path.relative(ROOT, f))
   .sort();
 
-type Verdict =
-  | { accepted: true }
-  | { accepted: false; cst: "accepts" | "refuses"; fields: string[] };
+type Verdict = { accepted: true } | { accepted: false; cst: "accepts" | "refuses"; fields: string[] };
 
 /** What happens to each file here, and whether CST accepts it. */
 function expected(file: string): Verdict {
@@ -39,7 +37,11 @@ function expected(file: string): Verdict {
     return {
       accepted: false,
       cst: "accepts",
-      fields: ["containerRunOptions.privileged", "containerRunOptions.capabilities", "containerRunOptions.bindMounts"],
+      fields: [
+        "containerRunOptions.privileged",
+        "containerRunOptions.capabilities",
+        "containerRunOptions.bindMounts",
+      ],
     };
   }
   if (name === "ubuntu_22_04_failure_test.yaml" && !file.startsWith("tests/amd64/")) {

@@ -15,9 +15,21 @@ const b64 = (s: string) => Buffer.from(s).toString("base64");
 describe("parseAuthsEntry", () => {
   it.each([
     [{ auths: { "ghcr.io": { auth: b64("me:tok:en") } } }, "ghcr.io", { username: "me", password: "tok:en" }],
-    [{ auths: { "https://ghcr.io/v1/": { auth: b64("me:x") } } }, "ghcr.io", { username: "me", password: "x" }],
-    [{ auths: { "127.0.0.1:5001": { username: "u", password: "p" } } }, "127.0.0.1:5001", { username: "u", password: "p" }],
-    [{ auths: { "https://index.docker.io/v1/": { auth: b64("hub:pw") } } }, "docker.io", { username: "hub", password: "pw" }],
+    [
+      { auths: { "https://ghcr.io/v1/": { auth: b64("me:x") } } },
+      "ghcr.io",
+      { username: "me", password: "x" },
+    ],
+    [
+      { auths: { "127.0.0.1:5001": { username: "u", password: "p" } } },
+      "127.0.0.1:5001",
+      { username: "u", password: "p" },
+    ],
+    [
+      { auths: { "https://index.docker.io/v1/": { auth: b64("hub:pw") } } },
+      "docker.io",
+      { username: "hub", password: "pw" },
+    ],
     [{ auths: { "ghcr.io": {} } }, "ghcr.io", undefined],
     [{ auths: { "quay.io": { auth: b64("a:b") } } }, "ghcr.io", undefined],
     [{}, "ghcr.io", undefined],
@@ -68,7 +80,10 @@ describe("resolveDockerCredential", () => {
   });
 
   it("prefers a registry's credHelpers entry to auths", async () => {
-    const configDir = await withConfig({ credHelpers: { "ghcr.io": "fake" }, auths: { "ghcr.io": { auth: b64("a:b") } } });
+    const configDir = await withConfig({
+      credHelpers: { "ghcr.io": "fake" },
+      auths: { "ghcr.io": { auth: b64("a:b") } },
+    });
     expect(await resolveDockerCredential("ghcr.io", configDir, env())).toMatchObject({ username: "helped" });
   });
 

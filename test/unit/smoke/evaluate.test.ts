@@ -70,8 +70,8 @@ describe("evaluateCommand", () => {
       { expectedOutput: ["(a)\\1"], excludedOutput: ["a(?=b)"] },
       { out: "aa", rc: "0" },
       [
-        'expected output /(a)\\1/ is not a valid RE2 regular expression (error parsing regexp: invalid escape sequence: `\\1`)',
-        'excluded output /a(?=b)/ is not a valid RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?=`)',
+        "expected output /(a)\\1/ is not a valid RE2 regular expression (error parsing regexp: invalid escape sequence: `\\1`)",
+        "excluded output /a(?=b)/ is not a valid RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?=`)",
       ],
     ],
     ["dot matches CR, as in RE2", { expectedOutput: ["^hello.$"] }, { out: "hello\r", rc: "0" }, []],
@@ -97,7 +97,9 @@ describe("evaluateCommand", () => {
       "a setup command that cannot start",
       { setup: [["a"], ["b", "c"]] },
       { setupfail: "1\n", "setupfail.1": 'exec: "b": executable file not found in $PATH\n' },
-      ['error in setup: command ["b","c"] could not be started: exec: "b": executable file not found in $PATH'],
+      [
+        'error in setup: command ["b","c"] could not be started: exec: "b": executable file not found in $PATH',
+      ],
     ],
     [
       "working dir missing",
@@ -123,8 +125,18 @@ describe("evaluateFileExistence", () => {
   };
   const cases: [string, Partial<FileExistenceTest>, Record<string, string>, string[]][] = [
     ["exists", {}, { stat: "81a4 0 0\n" }, []],
-    ["missing", {}, { stat: "missing\n" }, ["Error examining file in container: File /app/x not found in image"]],
-    ["should not exist", { shouldExist: false }, { stat: "41ed 0 0" }, ["File /app/x should not exist but does"]],
+    [
+      "missing",
+      {},
+      { stat: "missing\n" },
+      ["Error examining file in container: File /app/x not found in image"],
+    ],
+    [
+      "should not exist",
+      { shouldExist: false },
+      { stat: "41ed 0 0" },
+      ["File /app/x should not exist but does"],
+    ],
     ["absent as wanted", { shouldExist: false, uid: 5 }, { stat: "missing" }, []],
     ["mode and owner match", { permissions: "-rw-r--r--", uid: 1000, gid: 0 }, { stat: "81a4 1000 0\n" }, []],
     [
@@ -145,7 +157,12 @@ describe("evaluateFileExistence", () => {
       { stat: "81e8 0 0" },
       ["/app/x has incorrect executable bit. Expected to be executable by other, Actual: -rwxr-x---"],
     ],
-    ["an unknown isExecutableBy fails when run", { isExecutableBy: "everyone" }, { stat: "81ed 0 0" }, ["everyone not recognised as a valid option"]],
+    [
+      "an unknown isExecutableBy fails when run",
+      { isExecutableBy: "everyone" },
+      { stat: "81ed 0 0" },
+      ["everyone not recognised as a valid option"],
+    ],
   ];
   it.each(cases)("%s", (_what, fields, files, failures) => {
     expect(evaluateFileExistence({ ...base, ...fields }, files)).toEqual(failures);
@@ -156,7 +173,11 @@ describe("evaluateFileContent", () => {
   const test = { name: "c", path: "/etc/x", expectedContents: ["^key=\\d+$"], excludedContents: ["secret"] };
   it.each([
     ["matches", { out: "key=42", readerr: "" }, []],
-    ["cannot be read", { readerr: "File /etc/x not found in image\n" }, ["Failed to open /etc/x. Error: File /etc/x not found in image"]],
+    [
+      "cannot be read",
+      { readerr: "File /etc/x not found in image\n" },
+      ["Failed to open /etc/x. Error: File /etc/x not found in image"],
+    ],
     [
       "wrong contents",
       { out: "key=x secret", readerr: "" },

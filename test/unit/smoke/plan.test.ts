@@ -4,7 +4,12 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../../builder/src/process/spawn.js";
 import { planCommandProcesses } from "../../../builder/src/smoke/container-env.js";
-import { buildSmokePlan, chooseDelimiter, listPlannedTests, usesImageEnv } from "../../../builder/src/smoke/plan.js";
+import {
+  buildSmokePlan,
+  chooseDelimiter,
+  listPlannedTests,
+  usesImageEnv,
+} from "../../../builder/src/smoke/plan.js";
 import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
 import { buildCommandScript } from "../../../builder/src/smoke/script-command.js";
 import { buildFileTestsScript } from "../../../builder/src/smoke/script-files.js";
@@ -31,7 +36,13 @@ licenseTests:
 metadataTest:
   user: "1000"
 `);
-const image = { source: { kind: "registry", ref: REF } as const, runId: RUN, hostname: HOST, env: [], hostEnv: {} };
+const image = {
+  source: { kind: "registry", ref: REF } as const,
+  runId: RUN,
+  hostname: HOST,
+  env: [],
+  hostEnv: {},
+};
 
 describe("buildSmokePlan", () => {
   it("runs every script under the mounted busybox, commands one stage each, file tests together as root", () => {
@@ -55,15 +66,21 @@ describe("buildSmokePlan", () => {
     // A test Validate() refuses fails without a container.
     expect(plan.dockerfile).not.toContain("cb-test-1");
     expect(plan.dockerfile).toContain(`FROM cb-base AS cb-files\nUSER 0:0\nWORKDIR /\n${run}\n`);
-    expect(plan.dockerfile).toContain("\nFROM scratch\nCOPY --from=cb-test-0 /.cb-smoke/ /\nCOPY --from=cb-files /.cb-smoke/ /\n");
+    expect(plan.dockerfile).toContain(
+      "\nFROM scratch\nCOPY --from=cb-test-0 /.cb-smoke/ /\nCOPY --from=cb-files /.cb-smoke/ /\n",
+    );
     expect(plan.dockerfile.match(/^RUN /gm)).toHaveLength(2);
     expect(plan.filesIndex).toBe(5);
   });
 
   it("runs command tests as containerRunOptions.user, or as the fallback user", () => {
-    const withUser = parseSmokeFile('schemaVersion: "2.0.0"\ncommandTests: [{name: a, command: id}]\ncontainerRunOptions: {user: root}\n');
+    const withUser = parseSmokeFile(
+      'schemaVersion: "2.0.0"\ncommandTests: [{name: a, command: id}]\ncontainerRunOptions: {user: root}\n',
+    );
     expect(buildSmokePlan(withUser, image).dockerfile).toContain("FROM cb-base AS cb-test-0\nUSER root\n");
-    expect(buildSmokePlan(withUser, { ...image, commandUser: "1000:0" }).dockerfile).toContain("USER 1000:0\n");
+    expect(buildSmokePlan(withUser, { ...image, commandUser: "1000:0" }).dockerfile).toContain(
+      "USER 1000:0\n",
+    );
     expect(buildSmokePlan(withUser, { ...image, commandUser: null }).dockerfile).not.toContain("cb-test-0");
   });
 
@@ -76,7 +93,11 @@ describe("buildSmokePlan", () => {
 
   it("names an OCI layout through a build context with its digest", () => {
     const digest = `sha256:${"b".repeat(64)}`;
-    const plan = buildSmokePlan(file, { ...image, source: { kind: "oci-layout", dir: "/tmp/layout" }, digest });
+    const plan = buildSmokePlan(file, {
+      ...image,
+      source: { kind: "oci-layout", dir: "/tmp/layout" },
+      digest,
+    });
     expect(plan.buildContexts).toEqual({ "smoke-image": `oci-layout:///tmp/layout@${digest}` });
     expect(plan.dockerfile).toContain("FROM smoke-image AS cb-base");
   });
@@ -105,8 +126,16 @@ describe("usesImageEnv: only then must the config be read before the build", () 
     ["a plain command", "commandTests: [{name: a, command: echo, args: [hi]}]", false],
     ["$VAR in args", "commandTests: [{name: a, command: echo, args: [$HOME]}]", true],
     ["${VAR} in the command", "commandTests: [{name: a, command: '${BIN}'}]", true],
-    ["$VAR in a test env value without setup (passed as written)", "commandTests: [{name: a, command: env, envVars: [{key: A, value: $B}]}]", false],
-    ["$VAR in a test env value with setup", "commandTests: [{name: a, command: env, setup: [[x]], envVars: [{key: A, value: $B}]}]", true],
+    [
+      "$VAR in a test env value without setup (passed as written)",
+      "commandTests: [{name: a, command: env, envVars: [{key: A, value: $B}]}]",
+      false,
+    ],
+    [
+      "$VAR in a test env value with setup",
+      "commandTests: [{name: a, command: env, setup: [[x]], envVars: [{key: A, value: $B}]}]",
+      true,
+    ],
     ["$VAR in a global env value", "globalEnvVars: [{key: A, value: $B}]", true],
     ["$VAR in an existence path", "fileExistenceTests: [{name: a, path: $HOME/x}]", true],
     ["$VAR in a content path (not expanded there)", "fileContentTests: [{name: a, path: $HOME/x}]", false],
@@ -116,7 +145,13 @@ describe("usesImageEnv: only then must the config be read before the build", () 
   });
 
   it("lists tests in container-structure-test's order", () => {
-    expect(listPlannedTests(file).map((t) => t.kind)).toEqual(["command", "command", "fileContent", "fileExistence", "license"]);
+    expect(listPlannedTests(file).map((t) => t.kind)).toEqual([
+      "command",
+      "command",
+      "fileContent",
+      "fileExistence",
+      "license",
+    ]);
   });
 });
 
@@ -149,7 +184,11 @@ describe("command scripts start processes as Docker does", () => {
   const command = (yaml: string) => parseSmokeFile(`schemaVersion: "2.0.0"\n${yaml}`);
   const script = (yaml: string, hostEnv = {}) => {
     const f = command(yaml);
-    return buildCommandScript({ index: 0, plan: planCommandProcesses(f, f.commandTests[0]!, [], hostEnv), hostname: HOST });
+    return buildCommandScript({
+      index: 0,
+      plan: planCommandProcesses(f, f.commandTests[0]!, [], hostEnv),
+      hostname: HOST,
+    });
   };
 
   it("gives the command the image's env plus HOSTNAME and the test's vars, nothing from the shell", async () => {
@@ -164,8 +203,16 @@ describe("command scripts start processes as Docker does", () => {
   });
 
   it("keeps the image's own HOSTNAME, and lets the test override it", async () => {
-    expect((await runScript(script("commandTests: [{name: a, command: printenv, args: [HOSTNAME]}]"), { HOSTNAME: "img" })).files["0.out"]).toBe("img\n");
-    const overridden = script("commandTests: [{name: a, command: printenv, args: [HOSTNAME], envVars: [{key: HOSTNAME, value: t}]}]");
+    expect(
+      (
+        await runScript(script("commandTests: [{name: a, command: printenv, args: [HOSTNAME]}]"), {
+          HOSTNAME: "img",
+        })
+      ).files["0.out"],
+    ).toBe("img\n");
+    const overridden = script(
+      "commandTests: [{name: a, command: printenv, args: [HOSTNAME], envVars: [{key: HOSTNAME, value: t}]}]",
+    );
     expect((await runScript(overridden)).files["0.out"]).toBe("t\n");
   });
 
@@ -182,7 +229,11 @@ describe("command scripts start processes as Docker does", () => {
   });
 
   it("ignores a setup command's exit status but not a setup command that cannot start", async () => {
-    const ok = await runScript(script("commandTests: [{name: a, command: cat, args: [/nonexistent-x], setup: [[false], [sh, -c, 'exit 3']]}]"));
+    const ok = await runScript(
+      script(
+        "commandTests: [{name: a, command: cat, args: [/nonexistent-x], setup: [[false], [sh, -c, 'exit 3']]}]",
+      ),
+    );
     expect(ok.files["0.setupfail"]).toBeUndefined();
     expect(ok.files["0.rc"]).toBe("1\n");
     const bad = await runScript(script("commandTests: [{name: a, command: true, setup: [[no-such-setup]]}]"));
@@ -191,7 +242,9 @@ describe("command scripts start processes as Docker does", () => {
   });
 
   it("never runs teardown, as the docker driver skips it", () => {
-    const text = script("commandTests: [{name: a, command: true, teardown: [[touch, /tmp/cb-teardown-ran]]}]");
+    const text = script(
+      "commandTests: [{name: a, command: true, teardown: [[touch, /tmp/cb-teardown-ran]]}]",
+    );
     expect(text).not.toContain("cb-teardown-ran");
   });
 
@@ -235,7 +288,9 @@ describe("the file tests script reads as Docker's archive API does", () => {
     expect(files["6.out"]).toBe("");
     expect(files["7.readerr"]).toBe("Cannot read specified path: /etc is a directory, not a file\n");
     expect(files["8.readerr"]).toBe("File /proc/mounts not found in image\n");
-    expect(files["9.lic"]).toBe("Error reading license file for /nonexistent: File /nonexistent not found in image\n");
+    expect(files["9.lic"]).toBe(
+      "Error reading license file for /nonexistent: File /nonexistent not found in image\n",
+    );
     expect(files["10.ms"]).toMatch(/^[0-9.]+ [0-9.]+\n$/);
   });
 });

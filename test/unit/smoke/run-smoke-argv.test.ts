@@ -127,7 +127,9 @@ describe("classifyDockerFailure", () => {
 
   it("names the user BuildKit could not find, without the script", () => {
     const error = classifyDockerFailure(
-      ['ERROR: failed to solve: process "/.cb-tools/busybox sh -c echo \\"x\\"" did not complete successfully: unable to find user app: no matching entries in passwd file'],
+      [
+        'ERROR: failed to solve: process "/.cb-tools/busybox sh -c echo \\"x\\"" did not complete successfully: unable to find user app: no matching entries in passwd file',
+      ],
       ref,
       "run smoke tests in",
     );

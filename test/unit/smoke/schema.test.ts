@@ -66,9 +66,9 @@ describe("YAML as gopkg.in/yaml.v2 decodes it", () => {
   });
 
   it("refuses a quoted boolean, which yaml.v2 will not put in a bool", () => {
-    expect(errorOf(v2('fileExistenceTests:\n  - {name: a, path: /x, shouldExist: "no"}\n')).message).toContain(
-      "line 3: fileExistenceTests[0].shouldExist: cannot unmarshal !!str `no` into bool",
-    );
+    expect(
+      errorOf(v2('fileExistenceTests:\n  - {name: a, path: /x, shouldExist: "no"}\n')).message,
+    ).toContain("line 3: fileExistenceTests[0].shouldExist: cannot unmarshal !!str `no` into bool");
   });
 
   it("merges `<<: *base` into a test, explicit keys winning, earlier merged maps first", () => {
@@ -138,7 +138,8 @@ describe("YAML as gopkg.in/yaml.v2 decodes it", () => {
   });
 
   it("tells `entrypoint: null` (no check) from `entrypoint: Null` and `[]` (an empty entrypoint)", () => {
-    const parse = (v: string) => parseSmokeFile(v2(`metadataTest:\n  user: u\n  entrypoint: ${v}\n`)).metadataTest!;
+    const parse = (v: string) =>
+      parseSmokeFile(v2(`metadataTest:\n  user: u\n  entrypoint: ${v}\n`)).metadataTest!;
     expect(parse("null").entrypoint).toBeNull();
     expect(parse("~").entrypoint).toBeNull();
     expect(parse("Null").entrypoint).toEqual([]);
@@ -156,18 +157,50 @@ describe("YAML as gopkg.in/yaml.v2 decodes it", () => {
       v2("commandTests:\n  - {name: a, command: x, expectedOuput: [y]}\n"),
       "line 3: commandTests[0].expectedOuput: field expectedOuput not found in type v2.CommandTest; did you mean expectedOutput?",
     ],
-    ["a case typo", v2("commandTest: []\n"), "commandTest: field commandTest not found in type v2.StructureTest; did you mean commandTests?"],
-    ["a repeated field", v2("commandTests: []\ncommandTests: []\n"), "line 3: commandTests: field commandTests already set in type v2.StructureTest"],
-    ["a list where a string goes", v2("commandTests:\n  - {name: a, command: [x]}\n"), "cannot unmarshal !!seq into string"],
-    ["a scalar where a list goes", v2("commandTests:\n  - {name: a, command: x, args: 3}\n"), "cannot unmarshal !!int `3` into []string"],
-    ["a merge of a scalar", v2("commandTests:\n  - {<<: 1, name: a}\n"), "map merge requires map or sequence of maps"],
-    ["a wrong explicit tag", v2("commandTests:\n  - {name: a, command: x, exitCode: !!int abc}\n"), "cannot decode !!str `abc` as a !!int"],
+    [
+      "a case typo",
+      v2("commandTest: []\n"),
+      "commandTest: field commandTest not found in type v2.StructureTest; did you mean commandTests?",
+    ],
+    [
+      "a repeated field",
+      v2("commandTests: []\ncommandTests: []\n"),
+      "line 3: commandTests: field commandTests already set in type v2.StructureTest",
+    ],
+    [
+      "a list where a string goes",
+      v2("commandTests:\n  - {name: a, command: [x]}\n"),
+      "cannot unmarshal !!seq into string",
+    ],
+    [
+      "a scalar where a list goes",
+      v2("commandTests:\n  - {name: a, command: x, args: 3}\n"),
+      "cannot unmarshal !!int `3` into []string",
+    ],
+    [
+      "a merge of a scalar",
+      v2("commandTests:\n  - {<<: 1, name: a}\n"),
+      "map merge requires map or sequence of maps",
+    ],
+    [
+      "a wrong explicit tag",
+      v2("commandTests:\n  - {name: a, command: x, exitCode: !!int abc}\n"),
+      "cannot decode !!str `abc` as a !!int",
+    ],
     ["YAML syntax", v2("commandTests: [\n"), "it is not valid YAML"],
     ["no schemaVersion", "commandTests: []\n", "please provide the schema version"],
     ["an empty file", "", "please provide the schema version"],
-    ["schemaVersion 2.0 (a float, so the text 2.0)", "schemaVersion: 2.0\n", 'unsupported schema version "2.0"'],
+    [
+      "schemaVersion 2.0 (a float, so the text 2.0)",
+      "schemaVersion: 2.0\n",
+      'unsupported schema version "2.0"',
+    ],
     ["a list", "- a\n", "cannot unmarshal !!seq into types.SchemaVersion"],
-    ["driverargs (the tool's own configuration)", v2("driverargs: {image: x}\n"), "driverargs: is container-structure-test's own driver configuration"],
+    [
+      "driverargs (the tool's own configuration)",
+      v2("driverargs: {image: x}\n"),
+      "driverargs: is container-structure-test's own driver configuration",
+    ],
   ])("refuses %s, as CST does, naming the field and line", (_what, text, message) => {
     const error = errorOf(text);
     expect(error.code).toBe("SMOKE_FILE_INVALID");
@@ -176,7 +209,10 @@ describe("YAML as gopkg.in/yaml.v2 decodes it", () => {
 
   it("lists every problem at once, each with its path", () => {
     const error = errorOf(v2("commandTests:\n  - {name: a, command: x, exitcode: 1, expectedOuput: [y]}\n"));
-    expect(error.issues.map((i) => i.path)).toEqual(["commandTests[0].exitcode", "commandTests[0].expectedOuput"]);
+    expect(error.issues.map((i) => i.path)).toEqual([
+      "commandTests[0].exitcode",
+      "commandTests[0].expectedOuput",
+    ]);
     expect(error.message).toMatch(/^smoke.yaml is not a valid smoke file:\n {2}/);
   });
 });
@@ -200,15 +236,23 @@ describe("JSON as encoding/json decodes it (a .json file)", () => {
   });
 
   it("takes containerRunOptions' TTY from `tty`, not YAML's allocateTty", () => {
-    expect(json({ schemaVersion: "2.0.0", containerRunOptions: { allocateTty: true } }).runOptions).toBeUndefined();
+    expect(
+      json({ schemaVersion: "2.0.0", containerRunOptions: { allocateTty: true } }).runOptions,
+    ).toBeUndefined();
     expect(() => json({ schemaVersion: "2.0.0", containerRunOptions: { tty: true } })).toThrow(
       /containerRunOptions.allocateTty is not supported/,
     );
   });
 
   it.each([
-    ['{"schemaVersion": "2.0.0", "commandTests": [{"name": "a", "command": "x", "exitCode": 1.0}]}', "cannot unmarshal number 1.0"],
-    ['{"schemaVersion": "2.0.0", "commandTests": [{"name": "a", "command": "x", "exitCode": "1"}]}', "cannot unmarshal string"],
+    [
+      '{"schemaVersion": "2.0.0", "commandTests": [{"name": "a", "command": "x", "exitCode": 1.0}]}',
+      "cannot unmarshal number 1.0",
+    ],
+    [
+      '{"schemaVersion": "2.0.0", "commandTests": [{"name": "a", "command": "x", "exitCode": "1"}]}',
+      "cannot unmarshal string",
+    ],
     ['{"schemaVersion": 2}', "cannot unmarshal number into Go struct field schemaVersion of type string"],
   ])("refuses a value Go will not convert: %s", (text, message) => {
     expect(() => parseSmokeFile(text, "smoke.json")).toThrow(message);
@@ -283,17 +327,28 @@ describe("containerRunOptions: what BuildKit can honour is kept, the rest refuse
 
   it.each([
     ["privileged: true", "containerRunOptions.privileged is not supported: tests run as BuildKit RUN steps"],
-    ["capabilities: [sys_admin]", "containerRunOptions.capabilities is not supported: BuildKit RUN steps cannot be given"],
-    ["bindMounts: ['/tmp:/tmp']", "containerRunOptions.bindMounts is not supported: tests run inside BuildKit"],
-    ["allocateTty: true", "containerRunOptions.allocateTty is not supported: tests run as BuildKit RUN steps, which have no terminal"],
+    [
+      "capabilities: [sys_admin]",
+      "containerRunOptions.capabilities is not supported: BuildKit RUN steps cannot be given",
+    ],
+    [
+      "bindMounts: ['/tmp:/tmp']",
+      "containerRunOptions.bindMounts is not supported: tests run inside BuildKit",
+    ],
+    [
+      "allocateTty: true",
+      "containerRunOptions.allocateTty is not supported: tests run as BuildKit RUN steps, which have no terminal",
+    ],
     ["envFile: .env", "containerRunOptions.envFile is not supported: it names a file on the machine"],
-    ["user: 'a b'", "containerRunOptions.user \"a b\" is not a user name or uid[:gid]"],
+    ["user: 'a b'", 'containerRunOptions.user "a b" is not a user name or uid[:gid]'],
   ])("refuses %s", (option, message) => {
     expect(errorOf(v2(`containerRunOptions: {${option}}\n`)).message).toContain(message);
   });
 
   it("does not refuse options left at their zero values", () => {
-    expect(parseSmokeFile(v2("containerRunOptions: {privileged: false, capabilities: []}\n")).runOptions).toBeUndefined();
+    expect(
+      parseSmokeFile(v2("containerRunOptions: {privileged: false, capabilities: []}\n")).runOptions,
+    ).toBeUndefined();
   });
 });
 
