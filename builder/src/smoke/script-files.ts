@@ -15,7 +15,10 @@
 //
 // Only busybox applets are used (stat, readlink, cat, grep), never the image's tools.
 import { quoteShell } from "./shell.js";
-import { epilogue, prelude, resultFile } from "./script.js";
+import { epilogue, prelude, RESULTS_DIR, resultFile } from "./script.js";
+
+/** Where a license test copies each file it checks (not a result: no index in its name). */
+const LICENSE_TMP = `${RESULTS_DIR}/license.tmp`;
 
 const DIR = 0x41ed; // S_IFDIR | 0755
 const FILE = 0x81ed; // S_IFREG | 0755
@@ -118,8 +121,8 @@ function contentLines(index: number, path: string): string[] {
 function licenseLines(index: number, debian: boolean, files: string[]): string[] {
   const out = resultFile(index, "lic");
   const check = (file: string, label: string) =>
-    `__cb_lf=${file}; if ! __cb_why=$(__cb_read "$__cb_lf" /.cb-smoke/lic.tmp); then echo "Error reading license file for ${label}: $__cb_why" >>${out}; ` +
-    `else for __cb_w in AGPL WTFPL; do if "$__cb_b" grep -qi -e "$__cb_w" /.cb-smoke/lic.tmp; then echo "Invalid license for $__cb_lf, license contains $__cb_w" >>${out}; break; fi; done; fi`;
+    `__cb_lf=${file}; if ! __cb_why=$(__cb_read "$__cb_lf" ${LICENSE_TMP}); then echo "Error reading license file for ${label}: $__cb_why" >>${out}; ` +
+    `else for __cb_w in AGPL WTFPL; do if "$__cb_b" grep -qi -e "$__cb_w" ${LICENSE_TMP}; then echo "Invalid license for $__cb_lf, license contains $__cb_w" >>${out}; break; fi; done; fi`;
   const lines = [`: >${out}`, "__cb_files=1"];
   if (debian) {
     // ReadDir: the immediate subdirectories (not symlinks) of /usr/share/doc; when it
@@ -139,7 +142,7 @@ function licenseLines(index: number, debian: boolean, files: string[]): string[]
     );
   }
   for (const file of files) lines.push(`[ -z "$__cb_files" ] || { ${check(quoteShell(file), "$__cb_lf")}; }`);
-  lines.push('"$__cb_b" rm -f /.cb-smoke/lic.tmp');
+  lines.push(`"$__cb_b" rm -f ${LICENSE_TMP}`);
   return lines;
 }
 
