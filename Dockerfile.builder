@@ -39,12 +39,16 @@ FROM node:22-bookworm-slim AS runtime
 # (which replace the old .deb in the archive) do not break the build.
 ARG GIT_VERSION=1:2.39.*
 ARG TINI_VERSION=0.19.*
+# Smoke tests run their scripts under this static busybox, bind-mounted into the image
+# under test, so images without a shell or coreutils are tested too.
+ARG BUSYBOX_VERSION=1:1.35.*
 # No docs, man pages or translations from these packages, and no apt caches (~90 MB of
 # pkgcache.bin): the image stays small enough to pull quickly on a cold serverless start.
 RUN printf 'path-exclude=/usr/share/doc/*\npath-exclude=/usr/share/man/*\npath-exclude=/usr/share/locale/*\n' \
       >/etc/dpkg/dpkg.cfg.d/comfyume-slim \
  && apt-get update \
- && apt-get install -y --no-install-recommends "git=${GIT_VERSION}" "tini=${TINI_VERSION}" ca-certificates \
+ && apt-get install -y --no-install-recommends "git=${GIT_VERSION}" "tini=${TINI_VERSION}" \
+      "busybox-static=${BUSYBOX_VERSION}" ca-certificates \
  && apt-get clean \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 COPY --from=docker-cli /usr/local/bin/docker /usr/local/bin/docker

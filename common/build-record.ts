@@ -105,7 +105,7 @@ export type Trigger = z.infer<typeof triggerSchema>;
 
 export const smokeResultSchema = z.object({
   name: z.string(),
-  kind: z.enum(["command", "fileExistence", "fileContent", "metadata"]).optional(),
+  kind: z.enum(["command", "fileExistence", "fileContent", "license", "metadata"]).optional(),
   passed: z.boolean(),
   durationMs: z.number().nonnegative(),
   output: z.string().optional(),

@@ -1,14 +1,14 @@
-// Pure: the files a test wrote (see script.ts) → its result, judged with
-// container-structure-test's rules (regexes searched in the whole stdout/stderr/file,
-// exit code compared exactly) and a message that says what failed.
+// Pure: the files a command test wrote (script-command.ts) → its result, with
+// container-structure-test's CheckOutput: expected/excluded error, then output (Go RE2,
+// unanchored, over the whole stderr/stdout), then the exit code, compared exactly. A
+// test its Validate() refuses, or whose command or setup cannot start, fails without
+// output, as the docker driver's "error creating container" does.
 import type { SmokeResult } from "../../../common/build-record.js";
-import type { PlannedTest } from "./plan.js";
+import { checkGoRegex, goRegexError } from "./regex.js";
 import type { ResultExt } from "./script.js";
-import type { CommandTest, FileContentTest, FileExistenceTest } from "./schema.js";
-import { matchesGoRegex } from "./regex.js";
-import { formatGoFileMode, isExecutableBy } from "./file-mode.js";
+import type { CommandTest } from "./smoke-file.js";
 
-export type ResultFiles = Partial<Record<ResultExt, string>>;
+export type ResultFiles = Partial<Record<ResultExt | `setupfail.${number}`, string>>;
 
 /** Output excerpts are the last 2 KiB, enough for an error without bloating records. */
 export const EXCERPT_BYTES = 2048;
@@ -32,11 +32,12 @@ export function parseDuration(ms: string | undefined): number {
   return Math.max(0, Math.round((end - start) * 1000));
 }
 
-function firstLine(text: string | undefined): string {
+export function firstLine(text: string | undefined): string {
   return (text ?? "").trim().split("\n")[0] ?? "";
 }
 
-function regexFailures(
+/** One message per pattern that fails CompileAndRunRegex (an invalid pattern always fails). */
+export function regexFailures(
   patterns: readonly string[],
   text: string,
   shouldMatch: boolean,
@@ -44,26 +45,19 @@ function regexFailures(
   where: string,
 ): string[] {
   return patterns
-    .filter((p) => matchesGoRegex(p, text) !== shouldMatch)
-    .map((p) => `${what} /${p}/ ${shouldMatch ? "not found" : "found"} in ${where}`);
-}
-
-function failedStep(
-  line: string | undefined,
-  argvs: string[][],
-  what: string,
-  output: string | undefined,
-): string {
-  const [i, rc] = (line ?? "").trim().split(/\s+/);
-  const argv = argvs[Number(i)] ?? [];
-  const tail = firstLine(output?.trim().split("\n").at(-1));
-  return `${what} command ${JSON.stringify(argv)} exited with ${rc}${tail ? `: ${tail}` : ""}`;
+    .filter((p) => !checkGoRegex(p, text, shouldMatch))
+    .map((p) => {
+      const error = goRegexError(p);
+      if (error) return `${what} /${p}/ is not a valid RE2 regular expression (${error})`;
+      return `${what} /${p}/ ${shouldMatch ? "not found" : "found"} in ${where}`;
+    });
 }
 
 export function evaluateCommand(
   test: CommandTest,
   files: ResultFiles,
 ): { failures: string[]; output: string } {
+  if (test.invalid) return { failures: test.invalid, output: "" };
   if (files.wd !== undefined) {
     return {
       failures: [
@@ -73,14 +67,24 @@ export function evaluateCommand(
     };
   }
   if (files.setupfail !== undefined) {
+    const i = Number(firstLine(files.setupfail));
+    const why = firstLine(files[`setupfail.${i}`]);
     return {
-      failures: [failedStep(files.setupfail, test.setup, "setup", files.setup)],
-      output: files.setup ?? "",
+      failures: [
+        `error in setup: command ${JSON.stringify(test.setup[i] ?? [])} could not be started: ${why}`,
+      ],
+      output: "",
+    };
+  }
+  if (files.nostart !== undefined) {
+    return {
+      failures: [`error creating container: ${firstLine(files.nostart)}`],
+      output: "",
     };
   }
   const stdout = files.out ?? "";
   const stderr = files.err ?? "";
-  const rc = Number((files.rc ?? "").trim());
+  const rc = Number(firstLine(files.rc));
   if (files.rc === undefined || !Number.isInteger(rc)) {
     return {
       failures: ["the command did not run to completion (no exit code was recorded)"],
@@ -93,69 +97,22 @@ export function evaluateCommand(
     ...regexFailures(test.expectedOutput, stdout, true, "expected output", "stdout"),
     ...regexFailures(test.excludedOutput, stdout, false, "excluded output", "stdout"),
   ];
-  if (rc !== test.exitCode) {
-    const notFound = rc === 127 ? ` (${JSON.stringify(test.command)} was not found or could not be run)` : "";
-    failures.push(`exit code was ${rc}, expected ${test.exitCode}${notFound}`);
-  }
-  for (const line of (files.teardownfail ?? "").split("\n").filter(Boolean)) {
-    failures.push(failedStep(line, test.teardown, "teardown", files.teardown));
-  }
+  if (rc !== test.exitCode) failures.push(`exit code was ${rc}, expected ${test.exitCode}`);
   return { failures, output: excerpt(stdout, stderr) };
 }
 
-export function evaluateFileExistence(test: FileExistenceTest, files: ResultFiles): string[] {
-  const exists = firstLine(files.exists) === "1";
-  if (!test.shouldExist) return exists ? [`${test.path} should not exist but does`] : [];
-  if (!exists) return [`${test.path} should exist but does not`];
-  if (files.rc === undefined) return [];
-  if (firstLine(files.rc) !== "0") {
-    const missing = firstLine(files.rc) === "127" ? " (the image has no `stat` command)" : "";
-    return [`could not stat ${test.path}${missing}: ${firstLine(files.err)}`];
-  }
-  const [hex, uid, gid] = firstLine(files.out).split(" ");
-  const mode = parseInt(hex ?? "", 16);
-  const shown = formatGoFileMode(mode);
-  const failures: string[] = [];
-  if (test.permissions !== undefined && shown !== test.permissions) {
-    failures.push(`${test.path} has permissions ${shown}, expected ${test.permissions}`);
-  }
-  if (test.uid !== undefined && Number(uid) !== test.uid)
-    failures.push(`${test.path} is owned by uid ${uid}, expected ${test.uid}`);
-  if (test.gid !== undefined && Number(gid) !== test.gid)
-    failures.push(`${test.path} has gid ${gid}, expected ${test.gid}`);
-  if (test.isExecutableBy !== undefined && !isExecutableBy(mode, test.isExecutableBy)) {
-    failures.push(`${test.path} is not executable by ${test.isExecutableBy} (permissions ${shown})`);
-  }
-  return failures;
-}
-
-export function evaluateFileContent(test: FileContentTest, files: ResultFiles): string[] {
-  const kind = firstLine(files.kind);
-  if (kind === "missing") return [`${test.path} does not exist`];
-  if (kind === "dir") return [`${test.path} is a directory, not a file`];
-  if (firstLine(files.rc) !== "0")
-    return [`could not read ${test.path}: ${firstLine(files.err) || "no exit code recorded"}`];
-  const contents = files.out ?? "";
-  return [
-    ...regexFailures(test.expectedContents, contents, true, "expected contents", test.path),
-    ...regexFailures(test.excludedContents, contents, false, "excluded contents", test.path),
-  ];
-}
-
-export function evaluateTest(planned: PlannedTest, files: ResultFiles): SmokeResult {
-  let failures: string[];
-  let output = "";
-  if (planned.kind === "command") ({ failures, output } = evaluateCommand(planned.test, files));
-  else if (planned.kind === "fileExistence") failures = evaluateFileExistence(planned.test, files);
-  else {
-    failures = evaluateFileContent(planned.test, files);
-    if (failures.length) output = excerpt(files.out ?? "", files.err ?? "");
-  }
+export function buildResult(
+  name: string,
+  kind: NonNullable<SmokeResult["kind"]>,
+  failures: readonly string[],
+  durationMs: number,
+  output = "",
+): SmokeResult {
   return {
-    name: planned.name,
-    kind: planned.kind,
+    name,
+    kind,
     passed: failures.length === 0,
-    durationMs: parseDuration(files.ms),
+    durationMs,
     ...(output ? { output } : {}),
     ...(failures.length ? { message: failures.join("; ") } : {}),
   };

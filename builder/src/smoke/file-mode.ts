@@ -26,10 +26,3 @@ export function formatGoFileMode(mode: number): string {
   for (let i = 0; i < 9; i++) perms += mode & (1 << (8 - i)) ? rwx[i] : "-";
   return prefix + perms;
 }
-
-export type ExecutableClass = "owner" | "group" | "other" | "any";
-
-export function isExecutableBy(mode: number, by: ExecutableClass): boolean {
-  const mask = { owner: 0o100, group: 0o010, other: 0o001, any: 0o111 }[by];
-  return (mode & mask) !== 0;
-}

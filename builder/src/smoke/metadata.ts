@@ -10,11 +10,17 @@ import { run } from "../process/spawn.js";
 import { SmokeError } from "./errors.js";
 import { describeImageSource, isDigest, type SmokeImageSource } from "./image-source.js";
 import { classifyDockerFailure } from "./docker-errors.js";
+import type { EnvList } from "./container-env.js";
 
 export interface ImageConfig {
   user: string;
   workingDir: string;
+  /** Env as a map (the last of a repeated name wins, as the driver's convertSliceToMap). */
   env: Record<string, string>;
+  /** Env in order, as the image lists it. */
+  envList: EnvList;
+  /** Keys of the config's Volumes. */
+  volumes: string[];
   labels: Record<string, string>;
   /** Keys as in the config, e.g. "8188/tcp". */
   exposedPorts: string[];
@@ -38,6 +44,7 @@ export interface RawConfig {
     Env?: string[] | null;
     Labels?: Record<string, string> | null;
     ExposedPorts?: Record<string, unknown> | null;
+    Volumes?: Record<string, unknown> | null;
     Entrypoint?: string[] | null;
     Cmd?: string[] | null;
   };
@@ -47,14 +54,19 @@ export interface RawConfig {
 export function parseImageConfig(raw: RawConfig): ImageConfig {
   const c = raw.config ?? {};
   const env: Record<string, string> = {};
+  const envList: EnvList = [];
   for (const entry of c.Env ?? []) {
     const eq = entry.indexOf("=");
-    if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    if (eq < 0) continue;
+    env[entry.slice(0, eq)] = entry.slice(eq + 1);
+    envList.push([entry.slice(0, eq), entry.slice(eq + 1)]);
   }
   return {
     user: c.User ?? "",
     workingDir: c.WorkingDir ?? "",
     env,
+    envList,
+    volumes: Object.keys(c.Volumes ?? {}),
     labels: { ...(c.Labels ?? {}) },
     exposedPorts: Object.keys(c.ExposedPorts ?? {}),
     entrypoint: c.Entrypoint ?? [],

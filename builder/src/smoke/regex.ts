@@ -1,72 +1,52 @@
-// container-structure-test matches expected/excluded output with Go's regexp (RE2)
-// against the whole text, unanchored. JavaScript's RegExp agrees on almost everything a
-// smoke file uses; this translates the RE2 spellings JavaScript lacks so that files
-// written for that tool behave the same here.
+// container-structure-test matches every expected/excluded pattern with Go's regexp:
+// `regexp.Compile(p)` then `MatchString(text)` (unanchored search, RE2 syntax and
+// semantics). Patterns run here through re2js, a port of that engine, not through a
+// translation to JavaScript's RegExp: `.` matches `\r`, `(?m)$` matches only before
+// `\n`, `\s`/`\d`/`\w`/`\b` are ASCII, `\Q...\E`, `(?U)`, `\pL` and POSIX classes work,
+// and what RE2 rejects (backreferences, lookaround, `a**`, `\Z`) is rejected. The
+// verdicts are checked against Go's own regexp in test/fixtures/smoke/go-regexp/.
+import { RE2JS } from "re2js";
 
-const POSIX_CLASSES: Record<string, string> = {
-  alnum: "0-9A-Za-z",
-  alpha: "A-Za-z",
-  ascii: "\\x00-\\x7F",
-  blank: "\\t ",
-  cntrl: "\\x00-\\x1F\\x7F",
-  digit: "0-9",
-  graph: "!-~",
-  lower: "a-z",
-  print: " -~",
-  punct: "!-/:-@[-`{-~",
-  space: "\\t\\n\\v\\f\\r ",
-  upper: "A-Z",
-  word: "0-9A-Za-z_",
-  xdigit: "0-9A-Fa-f",
-};
+type Compiled = { ok: true; re: RE2JS } | { ok: false; error: string };
 
-/** Leading `(?flags)` group: RE2 allows it anywhere, JavaScript (Node 20) nowhere. */
-function splitLeadingFlags(pattern: string): { flags: string; body: string } {
-  const m = /^\(\?([imsU]+)\)/.exec(pattern);
-  if (!m) return { flags: "", body: pattern };
-  const goFlags = m[1]!;
-  if (goFlags.includes("U")) {
-    throw new Error(
-      "the (?U) ungreedy flag has no JavaScript equivalent; write lazy quantifiers such as .*? instead",
-    );
+// Smoke files repeat patterns across tests and runs; compiling is the costly part.
+const cache = new Map<string, Compiled>();
+const CACHE_MAX = 1000;
+
+/** Compiles an RE2 pattern as Go's regexp.Compile would; an invalid one gives Go's message. */
+export function compileGoRegex(pattern: string): Compiled {
+  let compiled = cache.get(pattern);
+  if (compiled) return compiled;
+  try {
+    compiled = { ok: true, re: RE2JS.compile(pattern) };
+  } catch (err) {
+    compiled = { ok: false, error: (err as Error).message };
   }
-  return { flags: [...new Set(goFlags)].join(""), body: pattern.slice(m[0].length) };
+  if (cache.size >= CACHE_MAX) cache.clear();
+  cache.set(pattern, compiled);
+  return compiled;
 }
 
-function translateBody(body: string): string {
-  return (
-    body
-      .replace(/\(\?P</g, "(?<") // named groups
-      .replace(/\[:(\^?)([a-z]+):\]/g, (whole, neg: string, name: string) => {
-        const cls = POSIX_CLASSES[name];
-        if (!cls) return whole;
-        if (neg) throw new Error(`negated POSIX class [:^${name}:] is not supported; use [^${cls}] instead`);
-        return cls;
-      })
-      // Only an unescaped \A or \z (an even run of backslashes before it is literal).
-      .replace(/(?<!\\)((?:\\\\)*)\\([pP])([A-Z])/g, "$1\\$2{$3}") // \pL → \p{L}
-      .replace(/(?<!\\)((?:\\\\)*)\\A/g, "$1^")
-      .replace(/(?<!\\)((?:\\\\)*)\\z/g, "$1$$(?![\\s\\S])")
-  );
+/** The error Go's regexp.Compile gives for the pattern, or undefined when it is valid RE2. */
+export function goRegexError(pattern: string): string | undefined {
+  const compiled = compileGoRegex(pattern);
+  return compiled.ok ? undefined : compiled.error;
 }
 
 /**
- * Compiles an RE2 pattern as a JavaScript RegExp. Throws an Error whose message says
- * what is wrong with the pattern.
+ * container-structure-test's CompileAndRunRegex: true when the text matches (or, with
+ * shouldMatch false, does not). A pattern Go cannot compile is false either way, so an
+ * invalid expected *or* excluded pattern fails its test.
  */
-export function parseGoRegex(pattern: string): RegExp {
-  const { flags, body } = splitLeadingFlags(pattern);
-  const source = translateBody(body);
-  // Unicode mode matches RE2's code-point semantics (\p{L}, astral characters); some
-  // identity escapes RE2 allows (\- outside a class) are errors in it, so fall back.
-  try {
-    return new RegExp(source, `${flags}u`);
-  } catch {
-    return new RegExp(source, flags);
-  }
+export function checkGoRegex(pattern: string, text: string, shouldMatch: boolean): boolean {
+  const compiled = compileGoRegex(pattern);
+  if (!compiled.ok) return false;
+  return compiled.re.test(text) === shouldMatch;
 }
 
-/** Unanchored search, as Go's MatchString. */
+/** Unanchored search, as Go's MatchString; throws on a pattern Go would reject. */
 export function matchesGoRegex(pattern: string, text: string): boolean {
-  return parseGoRegex(pattern).test(text);
+  const compiled = compileGoRegex(pattern);
+  if (!compiled.ok) throw new Error(compiled.error);
+  return compiled.re.test(text);
 }

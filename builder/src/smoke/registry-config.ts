@@ -61,6 +61,9 @@ function toSmokeError(err: unknown, ref: string, signal?: AbortSignal): SmokeErr
       `the registry refused access to ${ref}: could not read the config of it (${reason}); check the registry credentials`,
     );
   }
+  if (isRegistryError(err, "REGISTRY_UNAVAILABLE")) {
+    return new SmokeError("SMOKE_REGISTRY_UNREACHABLE", `could not reach the registry of ${ref}: ${reason}`);
+  }
   if (isRegistryError(err, "REGISTRY_NOT_FOUND")) {
     return new SmokeError("SMOKE_IMAGE_NOT_FOUND", `${ref} was not found in its registry: ${reason}`);
   }

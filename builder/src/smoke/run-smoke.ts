@@ -2,8 +2,10 @@
 // Env that `$VAR` expands against) — in-process when the caller gives the registry
 // credentials, else with `buildx imagetools inspect` — and, when there are command or
 // file tests, runs the generated plan (run-plan.ts); the two run at the same time
-// unless a test expands `$VAR`. Test failures are results; anything that stops the run
-// (image unreadable, unauthorized, no shell, no buildx, cancelled) throws a SmokeError.
+// unless a test expands `$VAR`. Test failures are results, in container-structure-test's
+// order (command, file content, file existence, license, metadata); anything that stops
+// the run (image unreadable, unauthorized, no busybox or buildx, cancelled) throws a
+// SmokeError.
 import { readFile } from "node:fs/promises";
 import type { SmokeResult, SmokeSummary } from "../../../common/build-record.js";
 import type { RegistryCredentials } from "../registry/client.js";
@@ -15,7 +17,7 @@ import { resolveLayoutConfig, resolveRegistryConfig, type ResolvedImage } from "
 import { usesImageEnv } from "./plan.js";
 import { readRegistryConfig } from "./registry-config.js";
 import { runImageTests, type RunPlanOptions } from "./run-plan.js";
-import { hasImageTests, parseSmokeFile, type SmokeFile } from "./schema.js";
+import { formatOfPath, hasImageTests, parseSmokeFile, type SmokeFile } from "./schema.js";
 
 export { buildSmokeBuildArgv, type RunPlanOptions, type SmokeBuildArgvInput } from "./run-plan.js";
 
@@ -41,7 +43,7 @@ async function loadFile(file: string | SmokeFile): Promise<SmokeFile> {
       `could not read the smoke file ${JSON.stringify(file)}: ${(err as Error).message}`,
     );
   }
-  return parseSmokeFile(text, file);
+  return parseSmokeFile(text, file, formatOfPath(file));
 }
 
 async function resolveImage(image: SmokeImageSource, options: RunSmokeOptions): Promise<ResolvedImage> {
@@ -77,7 +79,7 @@ async function runBesideConfigRead(
 ): Promise<{ resolved: ResolvedImage; results: SmokeResult[] }> {
   const stop = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal;
-  const tests = runImageTests(file, image, { env: {} }, { ...options, signal });
+  const tests = runImageTestsResolvingUser(file, image, { env: [] }, configRead, { ...options, signal });
   // Handled below; this only keeps an early build failure from counting as unhandled.
   tests.catch(() => undefined);
   let resolved: ResolvedImage;
@@ -91,6 +93,32 @@ async function runBesideConfigRead(
   return { resolved, results: await tests };
 }
 
+/**
+ * BuildKit fails a RUN step whose USER it cannot resolve, where Docker starts it: a bare
+ * uid in an image without /etc/passwd runs as uid:0 there. A user that does not exist
+ * fails each command test (Docker cannot create the container) but not the others.
+ */
+async function runImageTestsResolvingUser(
+  file: SmokeFile,
+  image: SmokeImageSource,
+  resolved: Parameters<typeof runImageTests>[2],
+  configRead: Promise<ResolvedImage>,
+  options: RunSmokeOptions,
+): Promise<SmokeResult[]> {
+  try {
+    return await runImageTests(file, image, resolved, options);
+  } catch (err) {
+    if (!(err instanceof SmokeError) || err.code !== "SMOKE_USER_UNKNOWN") throw err;
+    const config = (await configRead).config;
+    const user = file.runOptions?.user || config.user;
+    const override = /^[0-9]+$/.test(user) ? `${user}:0` : null;
+    options.onLine?.(
+      `BuildKit could not resolve USER ${user}; running command tests ${override ? `as ${override}, as Docker does` : "as failed"}`,
+    );
+    return runImageTests(file, image, resolved, { ...options, commandUser: { user, override } });
+  }
+}
+
 async function runChecks(
   file: SmokeFile,
   image: SmokeImageSource,
@@ -101,10 +129,23 @@ async function runChecks(
   if (image.kind === "registry" && !usesImageEnv(file))
     return runBesideConfigRead(file, image, configRead, options);
   const resolved = await configRead;
-  const env = resolved.config.env;
-  const results = await runImageTests(file, image, { env, ...resolved }, options);
+  const results = await runImageTestsResolvingUser(
+    file,
+    image,
+    { env: resolved.config.envList, ...(resolved.digest ? { digest: resolved.digest } : {}) },
+    Promise.resolve(resolved),
+    options,
+  );
   return { resolved, results };
 }
+
+/** container-structure-test fails a run in which no test ran. */
+const NO_TESTS: SmokeResult = {
+  name: "No tests",
+  passed: false,
+  durationMs: 0,
+  message: "the smoke file has no test to run; container-structure-test fails a run without tests",
+};
 
 export async function runSmoke(options: RunSmokeOptions): Promise<SmokeSummary> {
   const started = Date.now();
@@ -116,8 +157,12 @@ export async function runSmoke(options: RunSmokeOptions): Promise<SmokeSummary> 
     configMs = Date.now() - resolveStarted;
     return r;
   });
+  for (const skipped of file.skipped) {
+    options.onLine?.(`skipped (container-structure-test skips it too): ${skipped}`);
+  }
   const { resolved, results } = await runChecks(file, image, configRead, options);
   if (file.metadataTest) results.push(checkMetadata(file.metadataTest, resolved.config, configMs));
+  if (results.length === 0) results.push(NO_TESTS);
   // Test output is the image's, not ours, but it goes into records and logs all the same.
   const redact = buildRedactor(options.secrets);
   for (const r of results) {

@@ -1,145 +1,97 @@
-// The smoke file: container-structure-test's format, schemaVersion 2.0.0, in YAML or
-// JSON (SPEC §5). Field names and defaults follow that tool; every object is strict, so
-// a typo or a field this builder does not run is an error naming it, never ignored.
-import { parse as parseYaml, YAMLParseError } from "yaml";
-import { z } from "zod";
+// Reads a smoke file as container-structure-test's test.Parse does (SPEC §5): a `.json`
+// file with encoding/json, anything else as YAML with gopkg.in/yaml.v2; a first
+// non-strict pass reads schemaVersion (1.0.0 or 2.0.0), a second decodes the whole file
+// into that version's structs (strictly for YAML: an unknown or repeated field is an
+// error there; JSON ignores unknown keys). A file the tool accepts is accepted here,
+// except for the containerRunOptions BuildKit cannot honour, each refused with why.
 import { SmokeError } from "./errors.js";
-import { describeIssues } from "./schema-errors.js";
-import { parseGoRegex } from "./regex.js";
+import { decodeJson } from "./go-json-decode.js";
+import { parseJsonNodes } from "./go-json-nodes.js";
+import { GoSyntaxError, parseYamlNodes, type GoNode } from "./go-nodes.js";
+import { GoDecodeAbort, type DecodeIssue, type GoStruct, type GoType } from "./go-types.js";
+import { decodeYaml } from "./go-yaml-decode.js";
+import { SCHEMA_VERSION, V1_STRUCTURE_TEST, V2_STRUCTURE_TEST } from "./cst-types.js";
+import { normalizeStructureTest } from "./schema-normalize.js";
+import { describeDecodeIssue, type SmokeFileIssue } from "./schema-errors.js";
+import type { SchemaVersion, SmokeFile } from "./smoke-file.js";
 
-const regexSchema = z.string().superRefine((pattern, ctx) => {
-  try {
-    parseGoRegex(pattern);
-  } catch (err) {
-    ctx.addIssue({
-      code: "custom",
-      message: `${JSON.stringify(pattern)} is not a valid regular expression: ${(err as Error).message}`,
-    });
-  }
-});
-const regexListSchema = z.array(regexSchema).default([]);
+export { hasImageTests, type SmokeFile } from "./smoke-file.js";
 
-const nameSchema = z.string().trim().min(1, "every test needs a non-empty name");
-const envKeySchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, {
-  message: "an environment variable name is letters, digits and '_', not starting with a digit",
-});
-const commandLineSchema = z
-  .array(z.string())
-  .min(1, 'a setup or teardown command must not be empty; write it as ["cmd", "arg"...]');
+export type SmokeFileFormat = "yaml" | "json";
 
-export const commandEnvVarSchema = z.strictObject({
-  key: envKeySchema,
-  // container-structure-test rejects empty values for command env vars too.
-  value: z.string().min(1, "an env var value must not be empty"),
-});
-
-export const commandTestSchema = z.strictObject({
-  name: nameSchema,
-  setup: z.array(commandLineSchema).default([]),
-  teardown: z.array(commandLineSchema).default([]),
-  command: z.string().min(1, "a command test needs a command to run"),
-  args: z.array(z.string()).default([]),
-  envVars: z.array(commandEnvVarSchema).default([]),
-  workingDir: z.string().min(1).optional(),
-  expectedOutput: regexListSchema,
-  excludedOutput: regexListSchema,
-  expectedError: regexListSchema,
-  excludedError: regexListSchema,
-  exitCode: z.number().int().min(0).max(255).default(0),
-});
-export type CommandTest = z.output<typeof commandTestSchema>;
-
-export const EXECUTABLE_BY = ["owner", "group", "other", "any"] as const;
-export type ExecutableBy = (typeof EXECUTABLE_BY)[number];
-
-export const fileExistenceTestSchema = z.strictObject({
-  name: nameSchema,
-  path: z.string().min(1, "a file existence test needs a path"),
-  shouldExist: z.boolean().default(true),
-  permissions: z
-    .string()
-    .regex(/^[dalTLDpSugct?]*-?[r-][w-][x-][r-][w-][x-][r-][w-][x-]$/, {
-      message: "permissions look like '-rwxr-xr-x' or 'drwxr-xr-x' (Go's FileMode.String())",
-    })
-    .optional(),
-  uid: z.number().int().min(0).optional(),
-  gid: z.number().int().min(0).optional(),
-  isExecutableBy: z
-    .enum(EXECUTABLE_BY, { message: "isExecutableBy is one of owner, group, other, any" })
-    .optional(),
-});
-export type FileExistenceTest = z.output<typeof fileExistenceTestSchema>;
-
-export const fileContentTestSchema = z.strictObject({
-  name: nameSchema,
-  path: z.string().min(1, "a file content test needs a path"),
-  expectedContents: regexListSchema,
-  excludedContents: regexListSchema,
-});
-export type FileContentTest = z.output<typeof fileContentTestSchema>;
-
-export const metadataPairSchema = z.strictObject({
-  key: z.string().min(1, "a key must not be empty"),
-  value: z.string().default(""),
-  isRegex: z.boolean().default(false),
-});
-export type MetadataPair = z.output<typeof metadataPairSchema>;
-
-export const metadataTestSchema = z.strictObject({
-  envVars: z.array(metadataPairSchema).default([]),
-  labels: z.array(metadataPairSchema).default([]),
-  exposedPorts: z.array(z.string().min(1, "a port must not be empty")).default([]),
-  entrypoint: z.array(z.string()).optional(),
-  cmd: z.array(z.string()).optional(),
-  workdir: z.string().optional(),
-  user: z.string().optional(),
-});
-export type MetadataTest = z.output<typeof metadataTestSchema>;
-
-export const smokeFileSchema = z.strictObject({
-  schemaVersion: z.literal("2.0.0", {
-    message: 'must be "2.0.0" (the container-structure-test format version)',
-  }),
-  commandTests: z.array(commandTestSchema).default([]),
-  fileExistenceTests: z.array(fileExistenceTestSchema).default([]),
-  fileContentTests: z.array(fileContentTestSchema).default([]),
-  metadataTest: metadataTestSchema.optional(),
-});
-export type SmokeFile = z.output<typeof smokeFileSchema>;
-export type SmokeFileInput = z.input<typeof smokeFileSchema>;
-
-/** True when the file has a test that must run inside the image (not metadata only). */
-export function hasImageTests(file: SmokeFile): boolean {
-  return file.commandTests.length + file.fileExistenceTests.length + file.fileContentTests.length > 0;
+/** container-structure-test picks the decoder by extension: .json is JSON, .yaml/.yml YAML. */
+export function formatOfPath(file: string): SmokeFileFormat {
+  return file.toLowerCase().endsWith(".json") ? "json" : "yaml";
 }
 
-/** Validates an already-decoded smoke file object. Throws SmokeError SMOKE_FILE_INVALID. */
-export function parseSmokeObject(value: unknown, source = "the smoke file"): SmokeFile {
-  const result = smokeFileSchema.safeParse(value);
-  if (result.success) return result.data;
-  const issues = describeIssues(result.error.issues, smokeFileSchema, value);
+function invalid(source: string, issues: SmokeFileIssue[]): SmokeError {
   const lines = issues.map((i) => i.message);
-  throw new SmokeError(
+  return new SmokeError(
     "SMOKE_FILE_INVALID",
     `${source} is not a valid smoke file:\n  ${lines.join("\n  ")}`,
     issues,
   );
 }
 
-/** Parses smoke file text (YAML, of which JSON is a subset). Throws SmokeError SMOKE_FILE_INVALID. */
-export function parseSmokeFile(text: string, source = "the smoke file"): SmokeFile {
-  let value: unknown;
+function decode(root: GoNode | undefined, type: GoType, format: SmokeFileFormat, strict: boolean) {
+  if (format === "json") return decodeJson(root!, type);
+  return decodeYaml(root, type, strict);
+}
+
+function readNodes(text: string, format: SmokeFileFormat, source: string): GoNode | undefined {
   try {
-    value = parseYaml(text, { prettyErrors: true, uniqueKeys: true });
+    return format === "json" ? parseJsonNodes(text) : parseYamlNodes(text);
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message : String(err);
-    throw new SmokeError("SMOKE_FILE_INVALID", `${source} is not valid YAML or JSON: ${detail}`);
+    if (!(err instanceof GoSyntaxError)) throw err;
+    throw invalid(source, [
+      { path: "", message: `it is not valid ${format === "json" ? "JSON" : "YAML"}: ${err.message}` },
+    ]);
   }
-  if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    throw new SmokeError(
-      "SMOKE_FILE_INVALID",
-      `${source} must be a mapping with schemaVersion: "2.0.0" and test lists, not ${value === null ? "empty" : Array.isArray(value) ? "a list" : JSON.stringify(value)}`,
-    );
+}
+
+function decodeOrThrow(
+  root: GoNode | undefined,
+  type: GoType,
+  format: SmokeFileFormat,
+  strict: boolean,
+  source: string,
+): GoStruct {
+  let result: { value: unknown; issues: DecodeIssue[] };
+  try {
+    result = decode(root, type, format, strict);
+  } catch (err) {
+    if (!(err instanceof GoDecodeAbort)) throw err;
+    throw invalid(source, [{ path: "", message: err.message }]);
   }
-  return parseSmokeObject(value, source);
+  if (result.issues.length > 0) throw invalid(source, result.issues.map(describeDecodeIssue));
+  return result.value as GoStruct;
+}
+
+/** Parses smoke file text. Throws SmokeError SMOKE_FILE_INVALID naming every problem. */
+export function parseSmokeFile(
+  text: string,
+  source = "the smoke file",
+  format: SmokeFileFormat = formatOfPath(source),
+): SmokeFile {
+  const root = readNodes(text, format, source);
+  const holder = decodeOrThrow(root, SCHEMA_VERSION, format, false, source);
+  const version = holder.SchemaVersion as string;
+  if (version === "") {
+    throw invalid(source, [
+      { path: "schemaVersion", message: 'schemaVersion: please provide the schema version ("2.0.0")' },
+    ]);
+  }
+  if (version !== "1.0.0" && version !== "2.0.0") {
+    throw invalid(source, [
+      {
+        path: "schemaVersion",
+        message: `schemaVersion: unsupported schema version ${JSON.stringify(version)}; container-structure-test reads "1.0.0" and "2.0.0"`,
+      },
+    ]);
+  }
+  const type = version === "2.0.0" ? V2_STRUCTURE_TEST : V1_STRUCTURE_TEST;
+  const st = decodeOrThrow(root, type, format, true, source);
+  const { file, refusals } = normalizeStructureTest(st, version as SchemaVersion);
+  if (refusals.length > 0) throw invalid(source, refusals);
+  return file;
 }

@@ -1,64 +1,58 @@
-// POSIX shell words for the generated smoke scripts. Everything a smoke file says
-// (commands, args, env values, paths) is expanded here, at plan time, against the
-// image's config env, and reaches /bin/sh only single-quoted, so quotes, `$`,
-// backticks and newlines are data, never syntax.
+// Shell words for the generated smoke scripts, and Go's os.Expand. What a smoke file
+// says (commands, args, env values, paths) is expanded here, at plan time, where
+// container-structure-test expands it, and reaches the shell only single-quoted, so
+// quotes, `$`, backticks and newlines are data, never syntax.
 
 /** Single-quotes a value for POSIX sh: `it's` → `'it'\''s'`. */
 export function quoteShell(value: string): string {
   return `'${value.split("'").join(`'\\''`)}'`;
 }
 
-const NAME_START = /[A-Za-z_]/;
-const NAME_CHAR = /[A-Za-z0-9_]/;
-const SPECIAL = /[*#$@!?\-0-9]/;
-const SHELL_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const SPECIAL = /^[*#$@!?\-0-9]$/;
+const ALNUM = /^[A-Za-z0-9_]$/;
 
 type Piece = { literal: string } | { variable: string };
 
+/** Go's getShellName: the name after a `$` and how many characters it spans. */
+function shellName(s: string): [name: string, width: number] {
+  if (s[0] === "{") {
+    if (s.length > 2 && SPECIAL.test(s[1]!) && s[2] === "}") return [s[1]!, 3];
+    const close = s.indexOf("}", 1);
+    if (close === -1) return ["", 1]; // bad syntax: eat "${"
+    if (close === 1) return ["", 2]; // bad syntax: eat "${}"
+    return [s.slice(1, close), close + 1];
+  }
+  if (SPECIAL.test(s[0]!)) return [s[0]!, 1];
+  let i = 0;
+  while (i < s.length && ALNUM.test(s[i]!)) i++;
+  return [s.slice(0, i), i];
+}
+
 /**
  * Splits a value the way Go's os.Expand reads it (container-structure-test expands
- * `$VAR` and `${VAR}` in commands, args, env values and paths against the image's
- * environment). Special names (`$1`, `$?`...) and names that are not identifiers
- * expand to nothing, as they do there; malformed `${` is dropped; a `$` before
- * anything else stays literal.
+ * `$VAR` and `${VAR}` in commands, env values and paths against the image's
+ * environment): `${...}` names whatever is inside the braces, `$1`/`$?` are one-character
+ * names, malformed `${` is dropped, and a `$` before anything else stays literal.
  */
 export function parseExpansion(value: string): Piece[] {
   const pieces: Piece[] = [];
   let literal = "";
-  const flush = () => {
-    if (literal) pieces.push({ literal });
-    literal = "";
-  };
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    const next = value[i + 1];
-    if (c !== "$" || next === undefined) {
+  for (let j = 0; j < value.length; j++) {
+    const c = value[j]!;
+    if (c !== "$" || j + 1 >= value.length) {
       literal += c;
       continue;
     }
-    if (next === "{") {
-      const close = value.indexOf("}", i + 2);
-      if (close === -1) {
-        i += 1; // bad syntax: os.Expand eats "${"
-        continue;
-      }
-      const name = value.slice(i + 2, close);
-      flush();
-      if (SHELL_NAME.test(name)) pieces.push({ variable: name });
-      i = close;
-    } else if (SPECIAL.test(next)) {
-      i += 1; // $1, $?, $$ ...: never set in an image's config, so empty
-    } else if (NAME_START.test(next)) {
-      let j = i + 1;
-      while (j < value.length && NAME_CHAR.test(value[j]!)) j++;
-      flush();
-      pieces.push({ variable: value.slice(i + 1, j) });
-      i = j - 1;
-    } else {
-      literal += c;
+    const [name, width] = shellName(value.slice(j + 1));
+    if (name === "" && width === 0) literal += c;
+    else if (name !== "") {
+      if (literal) pieces.push({ literal });
+      literal = "";
+      pieces.push({ variable: name });
     }
+    j += width;
   }
-  flush();
+  if (literal) pieces.push({ literal });
   return pieces;
 }
 
@@ -69,6 +63,6 @@ export function parseExpansion(value: string): Piece[] {
  */
 export function expandEnv(value: string, env: Readonly<Record<string, string>>): string {
   return parseExpansion(value)
-    .map((p) => ("literal" in p ? p.literal : (env[p.variable] ?? "")))
+    .map((p) => ("literal" in p ? p.literal : Object.hasOwn(env, p.variable) ? env[p.variable]! : ""))
     .join("");
 }

@@ -1,18 +1,21 @@
 import { describe, expect, it } from "vitest";
+// Expected messages and verdicts follow container-structure-test's CheckOutput
+// (pkg/types/v2/command.go), file_existence.go, file_content.go and licenses.go.
+import { evaluateCommand, excerpt, parseDuration } from "../../../builder/src/smoke/evaluate.js";
 import {
-  evaluateCommand,
   evaluateFileContent,
   evaluateFileExistence,
-  evaluateTest,
-  excerpt,
-  parseDuration,
-} from "../../../builder/src/smoke/evaluate.js";
-import { formatGoFileMode, isExecutableBy } from "../../../builder/src/smoke/file-mode.js";
-import { parseSmokeFile, type CommandTest } from "../../../builder/src/smoke/schema.js";
+  evaluateLicense,
+} from "../../../builder/src/smoke/evaluate-files.js";
+import { evaluatePlannedTest } from "../../../builder/src/smoke/evaluate-planned.js";
+import { formatGoFileMode } from "../../../builder/src/smoke/file-mode.js";
+import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
+import type { CommandTest, FileExistenceTest } from "../../../builder/src/smoke/smoke-file.js";
 
 function commandTest(fields: Record<string, unknown>): CommandTest {
   return parseSmokeFile(
     JSON.stringify({ schemaVersion: "2.0.0", commandTests: [{ name: "t", command: "x", ...fields }] }),
+    "s.json",
   ).commandTests[0]!;
 }
 
@@ -51,10 +54,32 @@ describe("evaluateCommand", () => {
     ],
     ["wrong exit code", { exitCode: 3 }, { rc: "0" }, ["exit code was 0, expected 3"]],
     [
-      "program not found",
+      "a program that exits 127 is only a wrong exit code",
       {},
-      { rc: "127", err: "exec: x: not found" },
-      ['exit code was 127, expected 0 ("x" was not found or could not be run)'],
+      { rc: "127", err: "x: not found" },
+      ["exit code was 127, expected 0"],
+    ],
+    [
+      "a program that cannot start fails whatever exitCode says",
+      { exitCode: 127 },
+      { nostart: 'exec: "x": executable file not found in $PATH\n', rc: "127" },
+      ['error creating container: exec: "x": executable file not found in $PATH'],
+    ],
+    [
+      "an invalid RE2 pattern fails, expected or excluded",
+      { expectedOutput: ["(a)\\1"], excludedOutput: ["a(?=b)"] },
+      { out: "aa", rc: "0" },
+      [
+        "expected output /(a)\\1/ is not a valid RE2 regular expression (error parsing regexp: invalid escape sequence: `\\1`)",
+        "excluded output /a(?=b)/ is not a valid RE2 regular expression (error parsing regexp: invalid or unsupported Perl syntax: `(?=`)",
+      ],
+    ],
+    ["dot matches CR, as in RE2", { expectedOutput: ["^hello.$"] }, { out: "hello\r", rc: "0" }, []],
+    [
+      "Validate() failures, without running",
+      { envVars: [{ key: "A", value: "" }] },
+      {},
+      ["Please provide non-empty keys and values for all specified env vars"],
     ],
     [
       "several failures at once",
@@ -69,16 +94,12 @@ describe("evaluateCommand", () => {
       ["the command did not run to completion (no exit code was recorded)"],
     ],
     [
-      "setup failed",
+      "a setup command that cannot start",
       { setup: [["a"], ["b", "c"]] },
-      { setup: "ok\nb: broken\n", setupfail: "1 5\n" },
-      ['setup command ["b","c"] exited with 5: b: broken'],
-    ],
-    [
-      "teardown failed",
-      { teardown: [["cleanup"]] },
-      { rc: "0", teardown: "no\n", teardownfail: "0 1\n" },
-      ['teardown command ["cleanup"] exited with 1: no'],
+      { setupfail: "1\n", "setupfail.1": 'exec: "b": executable file not found in $PATH\n' },
+      [
+        'error in setup: command ["b","c"] could not be started: exec: "b": executable file not found in $PATH',
+      ],
     ],
     [
       "working dir missing",
@@ -93,73 +114,93 @@ describe("evaluateCommand", () => {
 });
 
 describe("evaluateFileExistence", () => {
-  const base = { name: "f", path: "/app/x", shouldExist: true };
-  const cases: [string, Record<string, unknown>, Record<string, string>, string[]][] = [
-    ["exists", {}, { exists: "1" }, []],
-    ["missing", {}, { exists: "0" }, ["/app/x should exist but does not"]],
-    ["should not exist", { shouldExist: false }, { exists: "1" }, ["/app/x should not exist but does"]],
-    ["absent as wanted", { shouldExist: false }, { exists: "0" }, []],
+  const base: FileExistenceTest = {
+    name: "f",
+    path: "/app/x",
+    shouldExist: true,
+    permissions: "",
+    uid: -1,
+    gid: -1,
+    isExecutableBy: "",
+  };
+  const cases: [string, Partial<FileExistenceTest>, Record<string, string>, string[]][] = [
+    ["exists", {}, { stat: "81a4 0 0\n" }, []],
     [
-      "mode matches",
-      { permissions: "-rw-r--r--", uid: 1000, gid: 0 },
-      { exists: "1", rc: "0", out: "81a4 1000 0\n" },
-      [],
+      "missing",
+      {},
+      { stat: "missing\n" },
+      ["Error examining file in container: File /app/x not found in image"],
     ],
+    [
+      "should not exist",
+      { shouldExist: false },
+      { stat: "41ed 0 0" },
+      ["File /app/x should not exist but does"],
+    ],
+    ["absent as wanted", { shouldExist: false, uid: 5 }, { stat: "missing" }, []],
+    ["mode and owner match", { permissions: "-rw-r--r--", uid: 1000, gid: 0 }, { stat: "81a4 1000 0\n" }, []],
     [
       "mode and owner differ",
       { permissions: "-rwxr-xr-x", uid: 0, gid: 1 },
-      { exists: "1", rc: "0", out: "81a4 1000 0" },
+      { stat: "81a4 1000 0" },
       [
-        "/app/x has permissions -rw-r--r--, expected -rwxr-xr-x",
-        "/app/x is owned by uid 1000, expected 0",
-        "/app/x has gid 0, expected 1",
+        "/app/x has incorrect permissions. Expected: -rwxr-xr-x, Actual: -rw-r--r--",
+        "/app/x has incorrect user ownership. Expected: 0, Actual: 1000",
+        "/app/x has incorrect group ownership. Expected: 1, Actual: 0",
       ],
     ],
-    ["executable by group", { isExecutableBy: "group" }, { exists: "1", rc: "0", out: "81e8 0 0" }, []],
+    ["a symlink reports as one", { permissions: "Lrwxrwxrwx" }, { stat: "a1ff 0 0" }, []],
+    ["executable by group", { isExecutableBy: "group" }, { stat: "81e8 0 0" }, []],
     [
       "not executable by other",
       { isExecutableBy: "other" },
-      { exists: "1", rc: "0", out: "81e8 0 0" },
-      ["/app/x is not executable by other (permissions -rwxr-x---)"],
+      { stat: "81e8 0 0" },
+      ["/app/x has incorrect executable bit. Expected to be executable by other, Actual: -rwxr-x---"],
     ],
     [
-      "no stat in the image",
-      { uid: 0 },
-      { exists: "1", rc: "127", err: "sh: stat: not found" },
-      ["could not stat /app/x (the image has no `stat` command): sh: stat: not found"],
+      "an unknown isExecutableBy fails when run",
+      { isExecutableBy: "everyone" },
+      { stat: "81ed 0 0" },
+      ["everyone not recognised as a valid option"],
     ],
   ];
   it.each(cases)("%s", (_what, fields, files, failures) => {
-    expect(evaluateFileExistence({ ...base, ...fields } as never, files)).toEqual(failures);
+    expect(evaluateFileExistence({ ...base, ...fields }, files)).toEqual(failures);
   });
 });
 
 describe("evaluateFileContent", () => {
   const test = { name: "c", path: "/etc/x", expectedContents: ["^key=\\d+$"], excludedContents: ["secret"] };
   it.each([
-    ["matches", { rc: "0", out: "key=42" }, []],
-    ["missing", { kind: "missing" }, ["/etc/x does not exist"]],
-    ["a directory", { kind: "dir" }, ["/etc/x is a directory, not a file"]],
+    ["matches", { out: "key=42", readerr: "" }, []],
     [
-      "unreadable",
-      { rc: "1", err: "sh: can't open '/etc/x': Permission denied" },
-      ["could not read /etc/x: sh: can't open '/etc/x': Permission denied"],
+      "cannot be read",
+      { readerr: "File /etc/x not found in image\n" },
+      ["Failed to open /etc/x. Error: File /etc/x not found in image"],
     ],
     [
       "wrong contents",
-      { rc: "0", out: "key=x secret" },
+      { out: "key=x secret", readerr: "" },
       ["expected contents /^key=\\d+$/ not found in /etc/x", "excluded contents /secret/ found in /etc/x"],
     ],
   ] as [string, Record<string, string>, string[]][])("%s", (_what, files, failures) => {
-    expect(evaluateFileContent(test, files)).toEqual(failures);
+    expect(evaluateFileContent(test, files).failures).toEqual(failures);
   });
 });
 
-describe("evaluateTest", () => {
+describe("evaluateLicense and evaluatePlannedTest", () => {
+  it("fails a license test on each line its script wrote", () => {
+    expect(evaluateLicense({ lic: "" })).toEqual([]);
+    expect(evaluateLicense({ lic: "Invalid license for /x, license contains AGPL\n" })).toEqual([
+      "Invalid license for /x, license contains AGPL",
+    ]);
+  });
+
   it("builds a result with duration, excerpt and message", () => {
-    const result = evaluateTest(
+    const result = evaluatePlannedTest(
       { index: 0, kind: "command", name: "py", test: commandTest({ expectedOutput: ["3\\.11"] }) },
       { out: "Python 3.9\n", err: "warn\n", rc: "0", ms: "100.25 101.50\n" },
+      0,
     );
     expect(result).toEqual({
       name: "py",
@@ -204,15 +245,5 @@ describe("helpers", () => {
     [0o140755, "Srwxr-xr-x"],
   ])("formats mode %o as %s (Go FileMode.String)", (mode, expected) => {
     expect(formatGoFileMode(mode)).toBe(expected);
-  });
-
-  it.each([
-    [0o744, "owner", true],
-    [0o744, "group", false],
-    [0o701, "other", true],
-    [0o010, "any", true],
-    [0o644, "any", false],
-  ] as const)("mode %o executable by %s: %s", (mode, by, expected) => {
-    expect(isExecutableBy(mode, by)).toBe(expected);
   });
 });

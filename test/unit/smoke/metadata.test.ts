@@ -20,6 +20,7 @@ const RAW = {
   config: {
     User: "1000",
     ExposedPorts: { "8188/tcp": {} },
+    Volumes: { "/data": {} },
     Env: ["PATH=/usr/bin:/bin", "GREETING=hi there", "EMPTY=", "EQ=a=b"],
     Cmd: ["sh", "-c", "echo run"],
     WorkingDir: "/app",
@@ -34,6 +35,13 @@ describe("parseImageConfig", () => {
       user: "1000",
       workingDir: "/app",
       env: { PATH: "/usr/bin:/bin", GREETING: "hi there", EMPTY: "", EQ: "a=b" },
+      envList: [
+        ["PATH", "/usr/bin:/bin"],
+        ["GREETING", "hi there"],
+        ["EMPTY", ""],
+        ["EQ", "a=b"],
+      ],
+      volumes: ["/data"],
       labels: { "org.example.name": "demo", "build-date": "2026-11-23T01:56:46" },
       exposedPorts: ["8188/tcp"],
       entrypoint: [],
@@ -46,6 +54,8 @@ describe("parseImageConfig", () => {
       user: "",
       workingDir: "",
       env: {},
+      envList: [],
+      volumes: [],
       labels: {},
       exposedPorts: [],
       entrypoint: [],
@@ -78,36 +88,68 @@ function metadata(yaml: string) {
   return parseSmokeFile(`schemaVersion: "2.0.0"\nmetadataTest:\n${yaml}`).metadataTest!;
 }
 
+// Expected failures follow pkg/types/v2/metadata.go and the docker driver's GetConfig,
+// which keeps only the port number of each exposed port.
 describe("checkMetadata", () => {
   const cases: [string, string, string[]][] = [
     [
       "all passing",
       `  envVars: [{key: GREETING, value: hi there}, {key: PATH, value: "^/usr", isRegex: true}, {key: EMPTY}]
+  unboundEnvVars: [{key: NOPE}]
   labels: [{key: build-date, value: '^\\d{4}-\\d{2}-\\d{2}T', isRegex: true}]
-  exposedPorts: ["8188", "8188/tcp"]
+  exposedPorts: ["8188"]
+  unexposedPorts: ["80"]
+  volumes: [/data]
+  unmountedVolumes: [/root]
   cmd: [sh, -c, echo run]
   entrypoint: []
   workdir: /app
   user: "1000"`,
       [],
     ],
-    ["env var missing", "  envVars: [{key: NOPE, value: x}]", ["env var NOPE is not set in the image"]],
+    ["env var missing", "  envVars: [{key: NOPE, value: x}]", ["variable NOPE not found in image env"]],
     [
       "env var differs",
       "  envVars: [{key: GREETING, value: hi}]",
-      ['env var GREETING is "hi there", expected "hi"'],
+      ["env var GREETING value hi there does not match expected value: hi"],
     ],
     [
       "env regex differs",
       "  envVars: [{key: GREETING, value: '^bye', isRegex: true}]",
-      ['env var GREETING is "hi there", expected /^bye/'],
+      ["env var GREETING value hi there does not match expected value: ^bye"],
     ],
-    ["label missing", "  labels: [{key: a, value: b}]", ["label a is not set in the image"]],
-    ["port missing", '  exposedPorts: ["8188/udp"]', ["port 8188/udp is not exposed (exposed: 8188/tcp)"]],
-    ["cmd differs", "  cmd: [python3]", ['cmd is ["sh","-c","echo run"], expected ["python3"]']],
-    ["entrypoint differs", "  entrypoint: [tini]", ['entrypoint is [], expected ["tini"]']],
-    ["workdir differs", "  workdir: /", ['workdir is "/app", expected "/"']],
-    ["user differs", "  user: root", ['user is "1000", expected "root"']],
+    [
+      "env regex invalid in RE2",
+      "  envVars: [{key: GREETING, value: '(?=hi)', isRegex: true}]",
+      ["env var GREETING value hi there does not match expected value: (?=hi)"],
+    ],
+    [
+      "an unbound var that is set",
+      "  unboundEnvVars: [{key: PATH}]",
+      ["env variable PATH should not be present in image metadata"],
+    ],
+    ["label missing", "  labels: [{key: a, value: b}]", ["label a not found in image metadata"]],
+    [
+      "a port with its protocol (the driver compares numbers)",
+      '  exposedPorts: ["8188/tcp"]',
+      ["Port 8188/tcp not found in config (exposed: 8188)"],
+    ],
+    ["an exposed port that should not be", '  unexposedPorts: ["8188"]', ["Port 8188 should not be exposed"]],
+    ["a volume missing", "  volumes: [/x]", ["Volume /x not found in config"]],
+    ["a volume that should not be", "  unmountedVolumes: [/data]", ["Volume /data should not be mounted"]],
+    [
+      "cmd differs",
+      "  cmd: [python3]",
+      ['Image Cmd ["sh","-c","echo run"] does not match expected Cmd: ["python3"]'],
+    ],
+    [
+      "entrypoint differs",
+      "  entrypoint: [tini]",
+      ['Image entrypoint [] does not match expected entrypoint: ["tini"]'],
+    ],
+    ["workdir differs", "  workdir: /", ["Image workdir /app does not match config workdir: /"]],
+    ["user differs", "  user: root", ["Image user 1000 does not match config user: root"]],
+    ["an empty key (Validate)", "  labels: [{key: '', value: b}]", ["Label key cannot be empty"]],
   ];
   it.each(cases)("%s", (_what, yaml, failures) => {
     expect(checkMetadataFailures(metadata(yaml), CONFIG)).toEqual(failures);
@@ -119,7 +161,7 @@ describe("checkMetadata", () => {
       kind: "metadata",
       passed: false,
       durationMs: 12,
-      message: 'user is "1000", expected "root"',
+      message: "Image user 1000 does not match config user: root",
     });
   });
 });

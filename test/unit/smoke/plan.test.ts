@@ -1,4 +1,9 @@
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { run } from "../../../builder/src/process/spawn.js";
+import { planCommandProcesses } from "../../../builder/src/smoke/container-env.js";
 import {
   buildSmokePlan,
   chooseDelimiter,
@@ -6,198 +11,286 @@ import {
   usesImageEnv,
 } from "../../../builder/src/smoke/plan.js";
 import { parseSmokeFile } from "../../../builder/src/smoke/schema.js";
-import {
-  buildCommandScript,
-  buildExecLine,
-  buildFileContentScript,
-  buildFileExistenceScript,
-} from "../../../builder/src/smoke/script.js";
+import { buildCommandScript } from "../../../builder/src/smoke/script-command.js";
+import { buildFileTestsScript } from "../../../builder/src/smoke/script-files.js";
 
 const RUN = "3f0c2a9e-7d1b-4c55-9a10-0e6a5b2f8c41";
 const REF = `127.0.0.1:5001/ns/img@sha256:${"a".repeat(64)}`;
+const HOST = "0123456789ab";
 const file = parseSmokeFile(`
 schemaVersion: "2.0.0"
 commandTests:
   - name: python
     command: python3
     args: ["-c", "import sys; print(sys.version)"]
+  - name: never valid
+    command: ""
 fileExistenceTests:
   - name: app
     path: /app
 fileContentTests:
   - name: release
     path: /etc/os-release
+licenseTests:
+  - files: [/usr/share/doc/x/copyright]
 metadataTest:
   user: "1000"
 `);
+const image = {
+  source: { kind: "registry", ref: REF } as const,
+  runId: RUN,
+  hostname: HOST,
+  env: [],
+  hostEnv: {},
+};
 
 describe("buildSmokePlan", () => {
-  it("copies in the results dir, never switches USER, and runs each test in its own no-network stage", () => {
-    const plan = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: RUN, env: {} });
+  it("runs every script under the mounted busybox, commands one stage each, file tests together as root", () => {
+    const plan = buildSmokePlan(file, image);
     expect(plan.buildContexts).toEqual({});
     expect(plan.tests.map((t) => [t.index, t.kind, t.name])).toEqual([
       [0, "command", "python"],
-      [1, "fileExistence", "app"],
+      [1, "command", "never valid"],
       [2, "fileContent", "release"],
+      [3, "fileExistence", "app"],
+      [4, "license", "License Test"],
     ]);
     const lines = plan.dockerfile.split("\n");
     expect(lines.slice(1, 4)).toEqual([
       `FROM ${REF} AS cb-base`,
-      'SHELL ["/bin/sh", "-c"]',
+      'SHELL ["/.cb-tools/busybox","sh","-c"]',
       "COPY cb-results/ /",
     ]);
-    expect(plan.dockerfile).not.toContain("USER");
-    for (const n of [0, 1, 2]) {
-      expect(plan.dockerfile).toContain(
-        `FROM cb-base AS cb-test-${n}\nRUN --network=none <<'CB_SMOKE_EOF'\n# cb-smoke run ${RUN}\n`,
-      );
-      expect(plan.dockerfile).toContain(`COPY --from=cb-test-${n} /.cb-smoke/ /`);
-    }
-    expect(plan.dockerfile).toContain("\nFROM scratch\n");
-    expect(plan.dockerfile.match(/^RUN /gm)).toHaveLength(3);
-    expect(plan.dockerfile.match(/^RUN (?!--network=none )/gm)).toBeNull();
+    const run = "RUN --network=none --mount=type=bind,source=cb-tools,target=/.cb-tools <<'CB_SMOKE_EOF'";
+    expect(plan.dockerfile).toContain(`FROM cb-base AS cb-test-0\n${run}\n# cb-smoke run ${RUN}\n`);
+    // A test Validate() refuses fails without a container.
+    expect(plan.dockerfile).not.toContain("cb-test-1");
+    expect(plan.dockerfile).toContain(`FROM cb-base AS cb-files\nUSER 0:0\nWORKDIR /\n${run}\n`);
+    expect(plan.dockerfile).toContain(
+      "\nFROM scratch\nCOPY --from=cb-test-0 /.cb-smoke/ /\nCOPY --from=cb-files /.cb-smoke/ /\n",
+    );
+    expect(plan.dockerfile.match(/^RUN /gm)).toHaveLength(2);
+    expect(plan.filesIndex).toBe(5);
   });
 
-  it("makes every run's check scripts differ, so BuildKit never answers a check from its cache", () => {
-    const a = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: "run-a", env: {} });
-    const b = buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId: "run-b", env: {} });
-    const base = (d: string) => d.slice(0, d.indexOf("\nFROM cb-base"));
-    expect(base(a.dockerfile)).toBe(base(b.dockerfile));
-    expect(a.dockerfile.match(/^# cb-smoke run run-a$/gm)).toHaveLength(3);
-    expect(b.dockerfile).not.toContain("run-a");
+  it("runs command tests as containerRunOptions.user, or as the fallback user", () => {
+    const withUser = parseSmokeFile(
+      'schemaVersion: "2.0.0"\ncommandTests: [{name: a, command: id}]\ncontainerRunOptions: {user: root}\n',
+    );
+    expect(buildSmokePlan(withUser, image).dockerfile).toContain("FROM cb-base AS cb-test-0\nUSER root\n");
+    expect(buildSmokePlan(withUser, { ...image, commandUser: "1000:0" }).dockerfile).toContain(
+      "USER 1000:0\n",
+    );
+    expect(buildSmokePlan(withUser, { ...image, commandUser: null }).dockerfile).not.toContain("cb-test-0");
+  });
+
+  it("makes every run's scripts differ, so BuildKit never answers a test from its cache", () => {
+    const a = buildSmokePlan(file, image).dockerfile;
+    const b = buildSmokePlan(file, { ...image, runId: "another-run" }).dockerfile;
+    expect(a).not.toBe(b);
+    expect(a.split("\n").slice(0, 4)).toEqual(b.split("\n").slice(0, 4));
   });
 
   it("names an OCI layout through a build context with its digest", () => {
     const digest = `sha256:${"b".repeat(64)}`;
     const plan = buildSmokePlan(file, {
-      source: { kind: "oci-layout", dir: "/var/builds/b1/oci" },
+      ...image,
+      source: { kind: "oci-layout", dir: "/tmp/layout" },
       digest,
-      runId: RUN,
-      env: {},
     });
+    expect(plan.buildContexts).toEqual({ "smoke-image": `oci-layout:///tmp/layout@${digest}` });
     expect(plan.dockerfile).toContain("FROM smoke-image AS cb-base");
-    expect(plan.buildContexts).toEqual({ "smoke-image": `oci-layout:///var/builds/b1/oci@${digest}` });
   });
 
   it.each(["", "a b", "x\nRUN curl evil", "r".repeat(65)])("refuses the run id %j", (runId) => {
-    expect(() => buildSmokePlan(file, { source: { kind: "registry", ref: REF }, runId, env: {} })).toThrow(
-      "the run id must be",
-    );
+    expect(() => buildSmokePlan(file, { ...image, runId })).toThrow(/run id/);
   });
 
   it("keeps a value that looks like the heredoc delimiter from ending the script", () => {
-    const tricky = parseSmokeFile(
+    const evil = parseSmokeFile(
       JSON.stringify({
         schemaVersion: "2.0.0",
-        commandTests: [{ name: "t", command: "echo", args: ["x\nCB_SMOKE_EOF\ny"] }],
+        commandTests: [{ name: "x", command: "echo", args: ["a\nCB_SMOKE_EOF\nRUN curl evil"] }],
       }),
+      "s.json",
     );
-    const plan = buildSmokePlan(tricky, { source: { kind: "registry", ref: REF }, runId: RUN, env: {} });
-    expect(plan.dockerfile).toContain("<<'CB_SMOKE_EOF_1'\n");
-    expect(plan.dockerfile).toContain("\nCB_SMOKE_EOF_1\n");
-  });
-
-  it("lists tests in container-structure-test order", () => {
-    expect(listPlannedTests(file).map((t) => t.kind)).toEqual(["command", "fileExistence", "fileContent"]);
+    const plan = buildSmokePlan(evil, image);
+    expect(plan.dockerfile).toContain("<<'CB_SMOKE_EOF_1'");
+    expect(plan.dockerfile).toMatch(/\nCB_SMOKE_EOF_1\n/);
   });
 });
 
-describe("usesImageEnv", () => {
-  const command = (extra: Record<string, unknown>) =>
-    JSON.stringify({ schemaVersion: "2.0.0", commandTests: [{ name: "t", command: "echo", ...extra }] });
+describe("usesImageEnv: only then must the config be read before the build", () => {
+  const parse = (yaml: string) => parseSmokeFile(`schemaVersion: "2.0.0"\n${yaml}`);
   it.each([
+    ["a plain command", "commandTests: [{name: a, command: echo, args: [hi]}]", false],
+    ["$VAR in args", "commandTests: [{name: a, command: echo, args: [$HOME]}]", true],
+    ["${VAR} in the command", "commandTests: [{name: a, command: '${BIN}'}]", true],
     [
-      "no tests",
-      `{"schemaVersion": "2.0.0", "metadataTest": {"envVars": [{"key": "A", "value": "$B"}]}}`,
+      "$VAR in a test env value without setup (passed as written)",
+      "commandTests: [{name: a, command: env, envVars: [{key: A, value: $B}]}]",
       false,
     ],
-    ["plain words", command({ args: ["a", "b c"], workingDir: "/app" }), false],
-    ["a lone $ and $1 expand to nothing of the image's", command({ args: ["5$", "$1", "$"] }), false],
-    ["$VAR in an arg", command({ args: ["$HOME"] }), true],
     [
-      "${VAR} in the command",
-      JSON.stringify({ schemaVersion: "2.0.0", commandTests: [{ name: "t", command: "${BIN}" }] }),
+      "$VAR in a test env value with setup",
+      "commandTests: [{name: a, command: env, setup: [[x]], envVars: [{key: A, value: $B}]}]",
       true,
     ],
-    ["in setup", command({ setup: [["sh", "-c", "echo $X"]] }), true],
-    ["in teardown", command({ teardown: [["rm", "$TMP/x"]] }), true],
-    ["in an envVar value", command({ envVars: [{ key: "A", value: "x$PATH" }] }), true],
-    ["in workingDir", command({ workingDir: "$APP_HOME" }), true],
-    [
-      "in a file existence path",
-      `{"schemaVersion": "2.0.0", "fileExistenceTests": [{"name": "f", "path": "$HOME/x"}]}`,
-      true,
-    ],
-    [
-      "in a file content path",
-      `{"schemaVersion": "2.0.0", "fileContentTests": [{"name": "f", "path": "\${D}/x"}]}`,
-      true,
-    ],
-  ])("%s → %s", (_what, text, expected) => {
-    expect(usesImageEnv(parseSmokeFile(text))).toBe(expected);
+    ["$VAR in a global env value", "globalEnvVars: [{key: A, value: $B}]", true],
+    ["$VAR in an existence path", "fileExistenceTests: [{name: a, path: $HOME/x}]", true],
+    ["$VAR in a content path (not expanded there)", "fileContentTests: [{name: a, path: $HOME/x}]", false],
+    ["a lone $", "commandTests: [{name: a, command: echo, args: [a$]}]", false],
+  ])("%s → %s", (_what, yaml, expected) => {
+    expect(usesImageEnv(parse(yaml))).toBe(expected);
+  });
+
+  it("lists tests in container-structure-test's order", () => {
+    expect(listPlannedTests(file).map((t) => t.kind)).toEqual([
+      "command",
+      "command",
+      "fileContent",
+      "fileExistence",
+      "license",
+    ]);
   });
 });
 
 describe("chooseDelimiter", () => {
   it.each([
     ["echo hi", "CB_SMOKE_EOF"],
-    ["a\nCB_SMOKE_EOF\nb", "CB_SMOKE_EOF_1"],
+    ["CB_SMOKE_EOF", "CB_SMOKE_EOF_1"],
     ["CB_SMOKE_EOF\nCB_SMOKE_EOF_1", "CB_SMOKE_EOF_2"],
-    ["xCB_SMOKE_EOF", "CB_SMOKE_EOF"],
-  ])("for %j is %s", (script, expected) => {
+  ])("for %j → %s", (script, expected) => {
     expect(chooseDelimiter(script)).toBe(expected);
   });
 });
 
-describe("test scripts", () => {
-  it("execs argv in a subshell with the test's env vars, all expanded against the image env and quoted", () => {
-    expect(
-      buildExecLine(["sh", "-c", "echo $GREETING it's"], [{ key: "MODE", value: "$APP-x" }], {
-        GREETING: "hi",
-        APP: "/app",
-      }),
-    ).toBe(`( set -- 'sh' '-c' 'echo hi it'\\''s'; export MODE='/app-x'; exec "$@" )`);
-  });
+// The generated scripts, run for real by the host's static busybox with the results and
+// tools paths pointed at a temp dir (inside an image they are /.cb-smoke and /.cb-tools).
+async function runScript(script: string, env: Record<string, string> = {}) {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "cb-script-"));
+  try {
+    const text = script.replaceAll("/.cb-smoke", dir).replaceAll("/.cb-tools/busybox", "/bin/busybox");
+    const result = await run(["/bin/busybox", "sh", "-c", text], { env: { PATH: "/usr/bin:/bin", ...env } });
+    const files: Record<string, string> = {};
+    for (const name of await readdir(dir)) files[name] = await readFile(path.join(dir, name), "utf8");
+    return { exitCode: result.exitCode, files };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
-  it("runs setup, command and teardown in order, each guarded, and always exits 0", () => {
-    const [test] = parseSmokeFile(`
-schemaVersion: "2.0.0"
-commandTests:
-  - name: t
-    workingDir: $APP/data
-    setup: [["touch", "/tmp/a"]]
-    teardown: [["rm", "/tmp/a"]]
-    command: ls
-`).commandTests;
-    const script = buildCommandScript(4, test!, { APP: "/app" });
-    expect(script.split("\n")).toEqual([
-      "read __cb_t0 __cb_rest </proc/uptime 2>/dev/null || __cb_t0=0",
-      "__cb_ok=1",
-      "if ! cd -- '/app/data' 2>/dev/null; then __cb_ok=0; (cd -- '/app/data') 2>/.cb-smoke/4.wd; fi",
-      `if [ $__cb_ok = 1 ]; then ( set -- 'touch' '/tmp/a'; exec "$@" ) </dev/null >>/.cb-smoke/4.setup 2>&1 || { echo "0 $?" >/.cb-smoke/4.setupfail; __cb_ok=0; }; fi`,
-      `if [ $__cb_ok = 1 ]; then ( set -- 'ls'; exec "$@" ) </dev/null >/.cb-smoke/4.out 2>/.cb-smoke/4.err; echo $? >/.cb-smoke/4.rc; fi`,
-      `if [ -e /.cb-smoke/4.rc ]; then ( set -- 'rm' '/tmp/a'; exec "$@" ) </dev/null >>/.cb-smoke/4.teardown 2>&1 || echo "0 $?" >>/.cb-smoke/4.teardownfail; fi`,
-      "read __cb_t1 __cb_rest </proc/uptime 2>/dev/null || __cb_t1=0",
-      'echo "$__cb_t0 $__cb_t1" >/.cb-smoke/4.ms',
-      "exit 0",
-    ]);
-  });
+describe("command scripts start processes as Docker does", () => {
+  const command = (yaml: string) => parseSmokeFile(`schemaVersion: "2.0.0"\n${yaml}`);
+  const script = (yaml: string, hostEnv = {}) => {
+    const f = command(yaml);
+    return buildCommandScript({
+      index: 0,
+      plan: planCommandProcesses(f, f.commandTests[0]!, [], hostEnv),
+      hostname: HOST,
+    });
+  };
 
-  it("only stats a file when a mode or owner check needs it", () => {
-    const plain = buildFileExistenceScript(0, { name: "a", path: "/x", shouldExist: true }, {});
-    const withMode = buildFileExistenceScript(0, { name: "a", path: "-odd", shouldExist: true, uid: 0 }, {});
-    expect(plain).not.toContain("stat ");
-    expect(withMode).toContain("stat -c '%f %u %g' \"$__cb_p\"");
-    expect(withMode).toContain("__cb_p='-odd'\ncase $__cb_p in -*) __cb_p=./$__cb_p;; esac");
-  });
-
-  it("reads file contents through a redirect, not an argument", () => {
-    const script = buildFileContentScript(
-      2,
-      { name: "c", path: "$HOME/f", expectedContents: [], excludedContents: [] },
-      { HOME: "/root" },
+  it("gives the command the image's env plus HOSTNAME and the test's vars, nothing from the shell", async () => {
+    const { files } = await runScript(
+      script("commandTests: [{name: a, command: env, envVars: [{key: GREETING, value: $NOT_EXPANDED}]}]"),
+      { IMAGE_VAR: "x" },
     );
-    expect(script).toContain("__cb_p='/root/f'");
-    expect(script).toContain('cat 2>/.cb-smoke/2.err >/.cb-smoke/2.out <"$__cb_p"; echo $? >/.cb-smoke/2.rc');
+    expect(files["0.rc"]).toBe("0\n");
+    expect(files["0.out"]!.split("\n").filter(Boolean).sort()).toEqual(
+      [`HOSTNAME=${HOST}`, "GREETING=$NOT_EXPANDED", "IMAGE_VAR=x", "PATH=/usr/bin:/bin"].sort(),
+    );
+  });
+
+  it("keeps the image's own HOSTNAME, and lets the test override it", async () => {
+    expect(
+      (
+        await runScript(script("commandTests: [{name: a, command: printenv, args: [HOSTNAME]}]"), {
+          HOSTNAME: "img",
+        })
+      ).files["0.out"],
+    ).toBe("img\n");
+    const overridden = script(
+      "commandTests: [{name: a, command: printenv, args: [HOSTNAME], envVars: [{key: HOSTNAME, value: t}]}]",
+    );
+    expect((await runScript(overridden)).files["0.out"]).toBe("t\n");
+  });
+
+  it("starts argv[0] as given, looked up in PATH (never a busybox applet)", async () => {
+    const { files } = await runScript(script("commandTests: [{name: a, command: ls, args: [/nonexistent]}]"));
+    expect(files["0.err"]).toMatch(/^ls: cannot access '\/nonexistent'/);
+    expect(files["0.rc"]).toBe("2\n");
+  });
+
+  it("records a command that cannot be found, as a container that cannot start", async () => {
+    const { files } = await runScript(script("commandTests: [{name: a, command: no-such-program}]"));
+    expect(files["0.nostart"]).toBe('exec: "no-such-program": executable file not found in $PATH\n');
+    expect(files["0.rc"]).toBe("127\n");
+  });
+
+  it("ignores a setup command's exit status but not a setup command that cannot start", async () => {
+    const ok = await runScript(
+      script(
+        "commandTests: [{name: a, command: cat, args: [/nonexistent-x], setup: [[false], [sh, -c, 'exit 3']]}]",
+      ),
+    );
+    expect(ok.files["0.setupfail"]).toBeUndefined();
+    expect(ok.files["0.rc"]).toBe("1\n");
+    const bad = await runScript(script("commandTests: [{name: a, command: true, setup: [[no-such-setup]]}]"));
+    expect(bad.files["0.setupfail"]).toBe("0\n");
+    expect(bad.files["0.rc"]).toBeUndefined();
+  });
+
+  it("never runs teardown, as the docker driver skips it", () => {
+    const text = script(
+      "commandTests: [{name: a, command: true, teardown: [[touch, /tmp/cb-teardown-ran]]}]",
+    );
+    expect(text).not.toContain("cb-teardown-ran");
+  });
+
+  it("passes containerRunOptions.envVars from the runner's environment instead of the test's vars", async () => {
+    const text = script(
+      "commandTests: [{name: a, command: env, envVars: [{key: TEST_VAR, value: t}]}]\ncontainerRunOptions: {envVars: [FOO, UNSET]}",
+      { FOO: "keepitsecret!" },
+    );
+    const out = (await runScript(text)).files["0.out"]!;
+    expect(out).toContain("FOO=keepitsecret!\n");
+    expect(out).not.toContain("TEST_VAR");
+    expect(out).not.toContain("UNSET");
+  });
+});
+
+describe("the file tests script reads as Docker's archive API does", () => {
+  it("reports mode, uid and gid, Docker's init layer, and content through symlinks", async () => {
+    const { files } = await runScript(
+      buildFileTestsScript(
+        [
+          { kind: "existence", index: 0, path: "/" },
+          { kind: "existence", index: 1, path: "/etc/hosts" },
+          { kind: "existence", index: 2, path: "/proc/self" },
+          { kind: "existence", index: 3, path: "etc/../bin/busybox" },
+          { kind: "existence", index: 4, path: "/bin/busybox/" },
+          { kind: "existence", index: 5, path: "/etc/." },
+          { kind: "content", index: 6, path: "/etc/hostname" },
+          { kind: "content", index: 7, path: "/etc" },
+          { kind: "content", index: 8, path: "/etc/mtab" },
+          { kind: "license", index: 9, debian: false, files: ["/nonexistent"] },
+        ],
+        10,
+      ),
+    );
+    expect(files["0.stat"]).toBe("41ed 0 0\n");
+    expect(files["1.stat"]).toBe("81ed 0 0\n");
+    expect(files["2.stat"]).toBe("missing\n");
+    expect(files["3.stat"]).toBe("81ed 0 0\n");
+    expect(files["4.stat"]).toBe("missing\n");
+    expect(files["5.stat"]).toBe("missing\n");
+    expect(files["6.out"]).toBe("");
+    expect(files["7.readerr"]).toBe("Cannot read specified path: /etc is a directory, not a file\n");
+    expect(files["8.readerr"]).toBe("File /proc/mounts not found in image\n");
+    expect(files["9.lic"]).toBe(
+      "Error reading license file for /nonexistent: File /nonexistent not found in image\n",
+    );
+    expect(files["10.ms"]).toMatch(/^[0-9.]+ [0-9.]+\n$/);
   });
 });

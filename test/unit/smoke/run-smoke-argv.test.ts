@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifyDockerFailure } from "../../../builder/src/smoke/docker-errors.js";
+import { classifyDockerFailure, unresolvedUser } from "../../../builder/src/smoke/docker-errors.js";
 import {
   describeImageSource,
   parseImageSource,
@@ -34,11 +34,12 @@ describe("buildSmokeBuildArgv", () => {
       ],
     ],
     [
-      "builder, platform and an OCI layout context",
+      "builder, platform, hostname and an OCI layout context",
       {
         ...base,
         builder: "remote",
         platform: "linux/arm64",
+        hostname: "0123456789ab",
         buildContexts: { "smoke-image": `oci-layout:///l@${DIGEST}` },
       },
       [
@@ -49,6 +50,8 @@ describe("buildSmokeBuildArgv", () => {
         "--progress=plain",
         "--platform",
         "linux/arm64",
+        "--build-arg",
+        "BUILDKIT_SANDBOX_HOSTNAME=0123456789ab",
         "--build-context",
         `smoke-image=oci-layout:///l@${DIGEST}`,
         "--file",
@@ -112,15 +115,28 @@ describe("classifyDockerFailure", () => {
     [[`ERROR: ${ref}: not found`], "SMOKE_IMAGE_NOT_FOUND"],
     [
       [
-        '#5 0.335 runc run failed: unable to start container process: exec: "/bin/sh": stat /bin/sh: no such file or directory',
-        'ERROR: failed to solve: process "/bin/sh -c mkdir -p -m 1777 /.cb-smoke" did not complete successfully: exit code: 1',
+        'ERROR: failed to solve: process "/.cb-tools/busybox sh -c echo \\"x\\"" did not complete successfully: unable to find user 1000: invalid argument',
       ],
-      "SMOKE_NO_SHELL",
+      "SMOKE_USER_UNKNOWN",
     ],
     [["docker: 'buildx' is not a docker command."], "SMOKE_BUILDX_UNAVAILABLE"],
     [["ERROR: failed to solve: something else"], "SMOKE_RUN_FAILED"],
   ] as const)("%j → %s", (stderr, code) => {
     expect(classifyDockerFailure(stderr, ref, "run smoke tests in").code).toBe(code);
+  });
+
+  it("names the user BuildKit could not find, without the script", () => {
+    const error = classifyDockerFailure(
+      [
+        'ERROR: failed to solve: process "/.cb-tools/busybox sh -c echo \\"x\\"" did not complete successfully: unable to find user app: no matching entries in passwd file',
+      ],
+      ref,
+      "run smoke tests in",
+    );
+    expect(unresolvedUser(["unable to find user app: no matching entries"])).toBe("app");
+    expect(error.message).toBe(
+      `BuildKit could not find user app in ${ref} (unable to find user app: no matching entries in passwd file)`,
+    );
   });
 
   it("quotes the useful line", () => {
