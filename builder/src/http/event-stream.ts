@@ -1,37 +1,10 @@
 // Encodes a build's events as SSE or NDJSON on a streaming Response. The stream ends when
 // the producer resolves, and the producer is aborted when the client goes away (the body
 // is cancelled or the request signal fires), so no follower outlives its connection.
+import { encodeNdjsonLine, encodeSseFrame } from "../../../common/stream-events.js";
 import type { BuildEvent } from "./build-events.js";
 
 export type EventFormat = "sse" | "ndjson";
-
-/** One event in SSE framing: `event:`, `id:` (log seq, for Last-Event-ID), one `data:` line. */
-export function buildSseFrame(event: BuildEvent): string {
-  switch (event.type) {
-    case "log":
-      return `event: log\nid: ${event.line.seq}\ndata: ${JSON.stringify(event.line)}\n\n`;
-    case "status":
-      return `event: status\ndata: ${JSON.stringify({ status: event.status, build: event.build })}\n\n`;
-    case "heartbeat":
-      return ": hb\n\n";
-    case "end":
-      return `event: end\ndata: ${JSON.stringify(event.build)}\n\n`;
-  }
-}
-
-/** One event as an NDJSON line (SPEC §4 wait mode). */
-export function buildNdjsonLine(event: BuildEvent): string {
-  switch (event.type) {
-    case "log":
-      return `${JSON.stringify({ type: "log", ...event.line })}\n`;
-    case "status":
-      return `${JSON.stringify({ type: "status", status: event.status, build: event.build })}\n`;
-    case "heartbeat":
-      return `${JSON.stringify({ type: "heartbeat", ts: event.ts })}\n`;
-    case "end":
-      return `${JSON.stringify({ type: "end", build: event.build })}\n`;
-  }
-}
 
 export interface EventStreamOptions {
   format: EventFormat;
@@ -48,7 +21,8 @@ export function createEventStreamResponse(opts: EventStreamOptions): Response {
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort();
   opts.requestSignal?.addEventListener("abort", onRequestAbort, { once: true });
-  const encode = opts.format === "sse" ? buildSseFrame : buildNdjsonLine;
+  // The framings are defined with the events themselves, in common/stream-events.ts.
+  const encode = opts.format === "sse" ? encodeSseFrame : encodeNdjsonLine;
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       // SSE: tell EventSource how long to wait before reconnecting after a dropped connection.
