@@ -88,6 +88,9 @@ export const sourceInfoSchema = z.discriminatedUnion("kind", [
 ]);
 export type SourceInfo = z.infer<typeof sourceInfoSchema>;
 
+export const TRIGGER_KINDS = ["api", "cli", "webhook", "schedule", "retry"] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
+
 export const triggerSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("api"), by: z.string().optional() }),
   z.object({ kind: z.literal("cli") }),
@@ -178,6 +181,8 @@ export const buildRecordSchema = z.object({
   digest: z.string().nullable(),
   /** Digest confirmed by the registry for each pushed tag. */
   pushed: z.array(z.object({ ref: z.string(), digest: z.string() })).optional(),
+  /** Tags that point at `digest` because the build's checks passed (set by the `tag` phase). */
+  published: z.array(z.object({ ref: z.string(), digest: z.string() })).optional(),
   trigger: triggerSchema,
   attempt: z.number().int().positive(),
   phases: z.array(phaseSchema),
