@@ -49,8 +49,9 @@ export function initBuildPage(idleMs: number): void {
       stream.addEventListener("status", () => parts.refresh());
       stream.addEventListener("phase", () => parts.refresh());
       stream.addEventListener("end", () => {
-        parts.refresh();
+        // Done first: stopping the stream cancels refreshes in flight, not this last one.
         live.done();
+        parts.refresh();
         document.body.dataset.ended = "true";
       });
     },

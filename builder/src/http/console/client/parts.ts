@@ -21,8 +21,10 @@ export class PartRefresher {
     const abort = new AbortController();
     this.inflight = abort;
     void this.run(abort).finally(() => {
+      // A cancelled fetch no longer owns the slot: a refresh asked for since then runs on its own.
+      if (this.inflight !== abort) return;
       this.inflight = undefined;
-      if (this.again && !abort.signal.aborted) {
+      if (this.again) {
         this.again = false;
         this.refresh();
       }
@@ -32,6 +34,7 @@ export class PartRefresher {
   cancel(): void {
     this.again = false;
     this.inflight?.abort();
+    this.inflight = undefined;
   }
 
   private async run(abort: AbortController): Promise<void> {
