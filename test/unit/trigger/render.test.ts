@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildRecordSchema, type BuildRecord } from "../../../common/build-record.js";
 import type { PhaseEvent } from "../../../common/stream-events.js";
 import { makeFinishedGitRecord } from "../../helpers/build-record.js";
@@ -125,7 +125,10 @@ describe("ProgressRenderer", () => {
     r.phase(phase("tag", "running"));
     r.phase(phase("tag", "failed", { message: "the registry said no" }));
     r.phase(phase("backup", "skipped", { startedAt: null, message: "not reached" }));
+    // A phase that starts only to skip itself is one line.
+    r.phase(phase("smoke", "running"));
     r.phase(phase("smoke", "skipped", { message: "no smoke file" }));
+    r.phase(phase("push", "running"));
     r.stop();
     expect(out).toBe(
       [
@@ -139,9 +142,25 @@ describe("ProgressRenderer", () => {
         // The failure's message is the build's error, shown once in the summary.
         "==> tag failed in 2.0 s",
         "==> smoke skipped (no smoke file)",
+        // Still running when following stopped: its start is not lost.
+        "==> push started",
         "",
       ].join("\n"),
     );
+  });
+
+  it("a phase that runs silently has its start shown after a moment", () => {
+    vi.useFakeTimers();
+    try {
+      let out = "";
+      const r = new ProgressRenderer((t) => (out += t), plain);
+      r.phase(phase("smoke", "running"));
+      expect(out).toBe("");
+      vi.advanceTimersByTime(300);
+      expect(out).toBe("==> smoke started\n");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("on a terminal keeps a footer with running timers below the lines, cleared before each write", () => {
@@ -154,11 +173,15 @@ describe("ProgressRenderer", () => {
     out = "";
     now += 7000;
     r.log({ seq: 1, ts: "t", stream: "stdout", line: "step 1" });
-    expect(out).toBe("\r\x1b[2Kstep 1\n\r\x1b[2K… build 11.0 s · total 12.0 s");
+    // The phase's start is shown with its first line (the footer was already counting).
+    expect(out).toBe(
+      "\r\x1b[2K==> build started\n\r\x1b[2K… build 11 s · total 12 s" +
+        "\r\x1b[2Kstep 1\n\r\x1b[2K… build 11 s · total 12 s",
+    );
     out = "";
     r.phase(phase("build", "succeeded"));
     r.stop();
-    expect(out).toBe("\r\x1b[2K==> build succeeded in 2.0 s\n\r\x1b[2K… total 12.0 s\r\x1b[2K");
+    expect(out).toBe("\r\x1b[2K==> build succeeded in 2.0 s\n\r\x1b[2K… total 12 s\r\x1b[2K");
   });
 });
 

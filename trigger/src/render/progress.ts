@@ -5,11 +5,13 @@
 // up in the scrollback. Piped output gets the lines only.
 import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
 import type { PhaseEvent } from "../../../common/stream-events.js";
-import { formatDuration } from "./format.js";
+import { formatDuration, formatElapsed } from "./format.js";
 import type { Style } from "./style.js";
 
 const ENDED: readonly string[] = ["succeeded", "failed", "skipped", "cancelled"];
 const CLEAR_LINE = "\r\x1b[2K";
+/** How long a phase runs silently before its start is shown anyway. */
+const START_NOTE_MS = 300;
 
 export interface ProgressOptions {
   /** Draw the timer footer (a terminal that understands `\r` and erase-line). */
@@ -26,6 +28,8 @@ export class ProgressRenderer {
   private statusSince: number | undefined;
   private buildStarted: number | undefined;
   private footer = "";
+  private pendingStart: PhaseEvent | undefined;
+  private startTimer: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly now: () => number;
 
@@ -38,10 +42,12 @@ export class ProgressRenderer {
   }
 
   log(line: LogLine): void {
+    this.showStart();
     this.write(line.stream === "system" ? `${this.style.dim(line.line)}\n` : `${line.line}\n`);
   }
 
   note(text: string): void {
+    this.showStart();
     this.write(`${this.style.cyan("==>")} ${text}\n`);
   }
 
@@ -60,15 +66,38 @@ export class ProgressRenderer {
 
   /**
    * A phase event, shown once per state. A phase skipped without having started (not
-   * reached after a failure) is left to the summary, which lists every phase.
+   * reached after a failure) is left to the summary, which lists every phase. A start is
+   * shown when the phase prints something, runs for START_NOTE_MS, or ends other than
+   * skipped: a phase that only decides to skip itself ("no smoke file") is one line.
    */
   phase(p: PhaseEvent): void {
     if (this.phases.get(p.name) === p.status || p.status === "pending") return;
     if (p.status === "skipped" && p.startedAt === null) return;
     this.phases.set(p.name, p.status);
-    if (p.status === "running") this.running.set(p.name, p.startedAt ? Date.parse(p.startedAt) : this.now());
-    else this.running.delete(p.name);
+    if (p.status === "running") {
+      this.running.set(p.name, p.startedAt ? Date.parse(p.startedAt) : this.now());
+      this.showStart();
+      this.pendingStart = p;
+      this.startTimer = setTimeout(() => this.showStart(), START_NOTE_MS);
+      this.startTimer.unref?.();
+      this.redraw();
+      return;
+    }
+    this.running.delete(p.name);
+    if (this.pendingStart?.name === p.name && p.status === "skipped") this.dropStart();
     this.note(describePhase(p, this.style));
+  }
+
+  private showStart(): void {
+    const start = this.pendingStart;
+    if (!start) return;
+    this.dropStart();
+    this.note(describePhase(start, this.style));
+  }
+
+  private dropStart(): void {
+    clearTimeout(this.startTimer);
+    this.pendingStart = undefined;
   }
 
   /** Writes elsewhere (stderr) without leaving the footer half-overwritten on a shared terminal. */
@@ -81,6 +110,7 @@ export class ProgressRenderer {
 
   /** Clears the footer and stops its timer (before the summary, or when following ends). */
   stop(): void {
+    this.showStart();
     clearInterval(this.timer);
     this.timer = undefined;
     if (this.footer) this.out(CLEAR_LINE);
@@ -110,7 +140,7 @@ export class ProgressRenderer {
   /** `build 12 s · total 15 s` while running, `queued 5 s` before. */
   private footerText(): string | undefined {
     const now = this.now();
-    const since = (t: number) => formatDuration(Math.max(0, now - t));
+    const since = (t: number) => formatElapsed(now - t);
     if (this.status === "queued" && this.statusSince !== undefined)
       return this.style.dim(`… queued ${since(this.statusSince)}`);
     if (this.status !== "running") return undefined;
