@@ -5,7 +5,13 @@ import { Hono, type Context } from "hono";
 import type { AppDeps } from "./deps.js";
 import { assertAccess, isAuthEnabled, parsePresentedToken, resolveAccess, type Access } from "./auth.js";
 import { createCachedProbe } from "./cached-probe.js";
-import { consoleAsset, consoleBuild, consoleHome, consoleLog } from "./console/console-routes.js";
+import {
+  consoleAsset,
+  consoleBuild,
+  consoleBuildEvents,
+  consoleHome,
+  consoleLog,
+} from "./console/console-routes.js";
 import { HttpError, toErrorResponse } from "./errors.js";
 import { ROUTES, type RouteId, type RouteSpec } from "./route-table.js";
 import { cancelBuild, createBuild, getBuild, listBuilds, retryBuild } from "./routes/builds.js";
@@ -35,7 +41,7 @@ function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
     openapi: (c) => openapi(c, deps.version ?? "0.0.0"),
     consoleHome,
     consoleBuild,
-    consoleEvents: getBuildLogs,
+    consoleEvents: consoleBuildEvents,
     consoleLog,
     consoleCancel: cancelBuild,
     consoleRetry: retryBuild,

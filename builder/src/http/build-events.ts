@@ -26,6 +26,11 @@ export interface FollowOptions {
   statusPollMs?: number;
   signal: AbortSignal;
   emit: (event: BuildEvent) => void;
+  /**
+   * The record whenever the events sent so far describe it: after the first status, after
+   * each batch of phase or status events, and just before the end event.
+   */
+  onRecord?: (record: BuildRecord) => void;
   clock?: () => Date;
 }
 
@@ -73,6 +78,7 @@ class StreamState {
     if (!this.hasNews(rec)) return;
     await this.catchUp();
     this.record(rec);
+    if (!this.opts.signal.aborted) this.opts.onRecord?.(rec);
   }
 
   private hasNews(rec: BuildRecord): boolean {
@@ -160,6 +166,7 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   state.status = statusKey(first);
   emit({ type: "status", status: first.status, build: first });
   state.record(first);
+  opts.onRecord?.(first);
   const heartbeat = setInterval(
     () => emit({ type: "heartbeat", ts: clock().toISOString() }),
     opts.heartbeatMs,
@@ -177,6 +184,7 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
       // Lines written between the follower's last poll and the terminal record still count.
       await state.catchUp();
       state.record(settled.build);
+      if (!signal.aborted) opts.onRecord?.(settled.build);
       if (settled.kind === "ended") {
         emit({ type: "end", build: settled.build });
         return;

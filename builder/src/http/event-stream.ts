@@ -6,28 +6,31 @@ import type { BuildEvent } from "./build-events.js";
 
 export type EventFormat = "sse" | "ndjson";
 
-export interface EventStreamOptions {
+export interface EventStreamOptions<E = BuildEvent> {
   format: EventFormat;
+  /** Frames events other than a build's own (the console adds rendered parts). */
+  encode?: (event: E) => string;
   status?: number;
   headers?: Record<string, string>;
   requestSignal?: AbortSignal;
-  produce: (emit: (event: BuildEvent) => void, signal: AbortSignal) => Promise<void>;
+  produce: (emit: (event: E) => void, signal: AbortSignal) => Promise<void>;
   onError: (err: unknown) => void;
   onClose?: () => void;
 }
 
-export function createEventStreamResponse(opts: EventStreamOptions): Response {
+export function createEventStreamResponse<E = BuildEvent>(opts: EventStreamOptions<E>): Response {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort();
   opts.requestSignal?.addEventListener("abort", onRequestAbort, { once: true });
   // The framings are defined with the events themselves, in common/stream-events.ts.
-  const encode = opts.format === "sse" ? encodeSseFrame : encodeNdjsonLine;
+  const encode =
+    opts.encode ?? ((opts.format === "sse" ? encodeSseFrame : encodeNdjsonLine) as (event: E) => string);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       // SSE: tell EventSource how long to wait before reconnecting after a dropped connection.
       if (opts.format === "sse") controller.enqueue(encoder.encode("retry: 2000\n\n"));
-      const emit = (event: BuildEvent) => {
+      const emit = (event: E) => {
         if (!abort.signal.aborted) controller.enqueue(encoder.encode(encode(event)));
       };
       opts

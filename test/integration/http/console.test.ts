@@ -99,6 +99,9 @@ describe("a build page", () => {
     let navigations = 0;
     page.on("framenavigated", (f) => f === page.mainFrame() && navigations++);
     await page.goto(`${b.url}/builds/${rec.id}`);
+    // After the page loaded, every update comes on its one stream: no other request.
+    const later: string[] = [];
+    page.on("request", (r) => later.push(new URL(r.url()).pathname));
     expect(await statusOf(page)).toBe("queued");
     await screenshot(page, "build-queued", false);
     // Record every status and phase state the page ever shows.
@@ -141,6 +144,7 @@ describe("a build page", () => {
     expect(seen.phases.smoke).toContain("running");
     expect(seen.phases.backup?.at(-1)).toBe("skipped");
     expect(navigations).toBe(1);
+    expect(later.filter((p) => p !== `/builds/${rec.id}/events`)).toEqual([]);
     expect(Number(await page.locator("#log .ln").count())).toBeGreaterThan(10);
     await screenshot(page, "build-succeeded");
     await ctx.close();

@@ -4,6 +4,7 @@
 // test/integration/http/console.test.ts.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BuildRecord } from "../../../common/build-record.js";
+import { waitFor } from "../../helpers/wait-for.js";
 import { API_TOKEN, READ_TOKEN, api, createTestApp, json, read, type TestApp } from "./test-app.js";
 
 let t: TestApp;
@@ -147,6 +148,55 @@ describe("GET /v1/builds filters (trigger, q)", () => {
     const bad = (await page("/?status=sleeping", read)).html;
     expect(bad).toContain("Filters ignored: status");
     expect(bad).toContain(`data-id="${a.id}"`);
+  });
+});
+
+describe("the build page's stream", () => {
+  it("carries the build's events and its parts re-rendered on each change, escaped", async () => {
+    const b = await submit({ target: "tiny", buildArgs: { NOTE: HOSTILE } });
+    const res = await t.app.request(`/builds/${b.id}/events`, {
+      headers: { ...basic(READ_TOKEN), accept: "text/event-stream" },
+    });
+    expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
+    const frames: { event: string; data: string }[] = [];
+    const reading = (async () => {
+      const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        buf += value;
+        let i: number;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const frame = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const event = /^event: (.+)$/m.exec(frame)?.[1];
+          const data = /^data: (.+)$/m.exec(frame)?.[1];
+          if (event && data) frames.push({ event, data });
+        }
+      }
+    })();
+    const parts = () =>
+      frames.filter((f) => f.event === "parts").map((f) => JSON.parse(f.data) as Record<string, string>);
+    await waitFor(() => parts().length === 1, { what: "the parts of the page as it is now" });
+    expect(Object.keys(parts()[0]!).sort()).toEqual(["build-head", "facts", "image", "phases", "smoke"]);
+    await t.service.setStatus(b.id, "running");
+    await waitFor(() => parts().length === 2, { what: "parts after the status change" });
+    expect(parts()[1]!["build-head"]).toContain('data-status="running"');
+    await t.store.update(b.id, (r) => {
+      r.digest = `sha256:${"a".repeat(64)}`;
+    });
+    await t.service.finish(b.id, "succeeded");
+    await reading;
+    const last = parts().at(-1)!;
+    expect(last["build-head"]).toContain('data-status="succeeded"');
+    expect(last.image).toContain(`sha256:${"a".repeat(64)}`);
+    expect(last.facts).toContain("&lt;img src=x");
+    expect(last.facts).not.toContain("<img");
+    // The read token's parts have no buttons; the last frame is the end event, after the final parts.
+    expect(last["build-head"]).not.toContain("data-action");
+    expect(frames.at(-1)!.event).toBe("end");
+    expect(frames.at(-2)!.event).toBe("parts");
   });
 });
 

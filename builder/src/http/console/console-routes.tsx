@@ -12,6 +12,7 @@ import { buildTargetViews } from "../routes/system.js";
 import { listQuerySchema } from "../schemas.js";
 import { loadConsoleAsset } from "./assets.js";
 import { BuildPage, MissingPage } from "./build-page.js";
+import { consoleEvents } from "./build-stream.js";
 import type { ListFilters } from "./builds-view.js";
 import { HomePage } from "./home-page.js";
 import type { ConsoleAccess, PageContext } from "./layout.js";
@@ -92,6 +93,12 @@ export async function consoleBuild(c: Context, deps: AppDeps): Promise<Response>
   const record = /^[A-Za-z0-9_-]{1,64}$/.test(raw) ? await deps.service.get(raw) : undefined;
   if (!record) return html(c, <MissingPage id={raw.slice(0, 64)} ctx={ctx} />, 404);
   return html(c, <BuildPage b={record} ctx={ctx} />);
+}
+
+/** The build page's stream: the build's events and its re-rendered parts (build-stream.tsx). */
+export function consoleBuildEvents(c: Context, deps: AppDeps): Promise<Response> {
+  const { root, access, idleMs } = pageContext(c, deps, "../");
+  return consoleEvents(c, deps, { root, access, idleMs });
 }
 
 /** The whole log as a file (the build page's Download). */

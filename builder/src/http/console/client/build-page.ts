@@ -1,14 +1,15 @@
-// A build's page, live: the build's event stream (`<id>/events`, SSE) feeds the log, and
-// each status, phase or end event re-renders the page's parts from the server (parts.ts),
-// so status, phases, smoke results, digest and published tags follow the build with no
-// reload. The stream is held only while the page is live (live.ts); when it resumes it
+// A build's page, live over one connection: `<id>/events` (SSE) carries the build's log
+// lines, its status and phase events, and `parts` events with the page's parts rendered
+// again by the server whenever the record changes (build-stream.tsx), so status, phases,
+// smoke results, digest and published tags follow the build with no reload and no other
+// request. The stream is held only while the page is live (live.ts); when it resumes it
 // asks for the lines after the last one shown. Cancel and retry use the API token the
 // browser signed in with (the buttons are only rendered for it).
 import type { LogLine } from "../../../../../common/build-record.js";
 import { postJson } from "./http.js";
 import { LiveController, type LiveSource } from "./live.js";
 import { LogView } from "./log-view.js";
-import { PartRefresher } from "./parts.js";
+import { swapParts } from "./parts.js";
 import { tickTimes } from "./timers.js";
 
 export function initBuildPage(idleMs: number): void {
@@ -21,7 +22,6 @@ export function initBuildPage(idleMs: number): void {
     document.getElementById("log-search") as HTMLInputElement | null,
     document.getElementById("log-count"),
   );
-  const parts = new PartRefresher((swapped) => swapped.forEach((p) => tickTimes(p)), showNote);
   let lastSeq = 0;
   let stream: EventSource | undefined;
   let retry: number | undefined;
@@ -29,29 +29,33 @@ export function initBuildPage(idleMs: number): void {
 
   const source: LiveSource = {
     start() {
-      stream = new EventSource(`${base}/events${lastSeq ? `?after=${lastSeq}` : ""}`);
-      stream.addEventListener("open", () => live.setConnection("ok"));
-      stream.addEventListener("error", () => {
+      const es = new EventSource(`${base}/events${lastSeq ? `?after=${lastSeq}` : ""}`);
+      stream = es;
+      es.addEventListener("open", () => live.setConnection("ok"));
+      es.addEventListener("error", () => {
         live.setConnection("retrying");
         // EventSource retries a dropped connection itself, but gives up on an HTTP error.
-        if (stream?.readyState === EventSource.CLOSED) {
+        if (es.readyState === EventSource.CLOSED && stream === es) {
           stream = undefined;
-          retry = window.setTimeout(() => live.isLive && source.start(), 5000);
+          retry = window.setTimeout(() => live.isLive && !stream && source.start(), 5000);
         }
       });
-      stream.addEventListener("log", (e) => {
+      es.addEventListener("log", (e) => {
         const line = JSON.parse((e as MessageEvent<string>).data) as LogLine;
         if (line.seq <= lastSeq) return;
         lastSeq = line.seq;
         log.append(line);
       });
-      // Status and phase events say the record changed: render its parts again.
-      stream.addEventListener("status", () => parts.refresh());
-      stream.addEventListener("phase", () => parts.refresh());
-      stream.addEventListener("end", () => {
-        // Done first: stopping the stream cancels refreshes in flight, not this last one.
+      es.addEventListener("parts", (e) => {
+        const parts = JSON.parse((e as MessageEvent<string>).data) as Record<string, string>;
+        const doc = new DOMParser().parseFromString(
+          `<body>${Object.values(parts).join("")}</body>`,
+          "text/html",
+        );
+        for (const part of swapParts(doc)) tickTimes(part);
+      });
+      es.addEventListener("end", () => {
         live.done();
-        parts.refresh();
         document.body.dataset.ended = "true";
       });
     },
@@ -59,7 +63,6 @@ export function initBuildPage(idleMs: number): void {
       clearTimeout(retry);
       stream?.close();
       stream = undefined;
-      parts.cancel();
     },
   };
   const live = new LiveController(source, idleMs);
@@ -68,29 +71,22 @@ export function initBuildPage(idleMs: number): void {
 
   document.getElementById("build")?.addEventListener("click", (e) => {
     const button = (e.target as Element).closest<HTMLButtonElement>("button[data-action]");
-    if (button) void act(button, base, parts);
+    if (button) void act(button, base, live);
   });
 }
 
-async function act(button: HTMLButtonElement, base: string, parts: PartRefresher): Promise<void> {
-  const action = button.dataset.action;
+async function act(button: HTMLButtonElement, base: string, live: LiveController): Promise<void> {
+  const action = button.dataset.action === "cancel" ? "cancel" : "retry";
   const msg = button.parentElement?.querySelector<HTMLElement>(".action-msg");
   if (action === "cancel" && !confirm("Cancel this build? Its buildx process is killed.")) return;
   button.disabled = true;
   if (msg) msg.textContent = action === "cancel" ? "Cancelling…" : "Starting a new build…";
   try {
-    const record = await postJson<{ id: string }>(`${base}/${action === "cancel" ? "cancel" : "retry"}`);
+    // The stream reopens afterwards and brings the cancelled build's parts with it.
+    const record = await live.without(() => postJson<{ id: string }>(`${base}/${action}`));
     if (action === "retry") location.href = encodeURIComponent(record.id);
-    else parts.refresh();
   } catch (err) {
     button.disabled = false;
     if (msg) msg.textContent = (err as Error).message;
   }
-}
-
-function showNote(text: string): void {
-  const note = document.getElementById("log-note");
-  if (!note) return;
-  note.textContent = text;
-  note.hidden = false;
 }

@@ -49,6 +49,20 @@ export class LiveController {
     this.go("done");
   }
 
+  /**
+   * Runs `fn` with the source stopped, then starts it again if the page is still live.
+   * On Verda a replica serves one request at a time: an action posted beside an open
+   * stream would wait for the stream (or wake another replica).
+   */
+  async without<T>(fn: () => Promise<T>): Promise<T> {
+    this.stopSource();
+    try {
+      return await fn();
+    } finally {
+      if (this.state === "live") this.startSource();
+    }
+  }
+
   /** The source reports whether its connection is up, for the header. */
   setConnection(state: "ok" | "retrying"): void {
     this.connection = state;
