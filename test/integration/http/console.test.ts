@@ -340,32 +340,66 @@ describe("hostile values and a phone", () => {
   });
 });
 
+/**
+ * The page's own visibility, switched as a browser does when its tab goes to the
+ * background (headless Chromium keeps every page visible).
+ */
+async function controlVisibility(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    let hidden = false;
+    Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => hidden });
+    Object.defineProperty(Document.prototype, "visibilityState", {
+      configurable: true,
+      get: () => (hidden ? "hidden" : "visible"),
+    });
+    (window as unknown as { setHidden: (h: boolean) => void }).setHidden = (h) => {
+      hidden = h;
+      document.dispatchEvent(new Event("visibilitychange"));
+    };
+  });
+}
+
+function setHidden(page: Page, hidden: boolean): Promise<void> {
+  return page.evaluate(
+    (h) => (window as unknown as { setHidden: (h: boolean) => void }).setHidden(h),
+    hidden,
+  );
+}
+
 describe("no surprise bills", () => {
+  it("the front page polls only while it is visible", async () => {
+    const ctx = await signedIn(browser, READ_TOKEN);
+    const page = await ctx.newPage();
+    await controlVisibility(page);
+    await page.clock.install();
+    await page.goto(b.url);
+    const fetches: string[] = [];
+    page.on("request", (r) => fetches.push(new URL(r.url()).pathname));
+    await page.clock.runFor(25_000);
+    await expect.poll(() => fetches.filter((p) => p === "/").length).toBe(2);
+    await setHidden(page, true);
+    fetches.length = 0;
+    await page.clock.runFor(120_000);
+    expect(fetches).toEqual([]);
+    expect(await page.locator("#live-text").innerText()).toBe("Paused while hidden");
+    await setHidden(page, false);
+    await expect.poll(() => fetches).toEqual(["/"]);
+    await ctx.close();
+  });
+
   it("a hidden page closes its stream and reopens it from the last line when shown again", async () => {
     const rec = await submit({ target: "slow", smoke: false, buildArgs: { NONCE: nonce(), LINES: "400" } });
     const ctx = await signedIn(browser, READ_TOKEN);
     const page = await ctx.newPage();
-    // The page's own visibility, switched as a browser does when the tab goes to the background.
-    await page.addInitScript(() => {
-      let hidden = false;
-      Object.defineProperty(Document.prototype, "hidden", { configurable: true, get: () => hidden });
-      Object.defineProperty(Document.prototype, "visibilityState", {
-        configurable: true,
-        get: () => (hidden ? "hidden" : "visible"),
-      });
-      (window as unknown as { setHidden: (h: boolean) => void }).setHidden = (h) => {
-        hidden = h;
-        document.dispatchEvent(new Event("visibilitychange"));
-      };
-    });
+    await controlVisibility(page);
     await page.goto(`${b.url}/builds/${rec.id}`);
     await page.locator("#log", { hasText: "slow line 2 of 400" }).waitFor({ timeout: 120_000 });
     await waitFor(async () => (await openStreams()) === 1, { what: "the page's stream open on the server" });
-    await page.evaluate(() => (window as unknown as { setHidden: (h: boolean) => void }).setHidden(true));
+    await setHidden(page, true);
     await waitFor(async () => (await openStreams()) === 0, { what: "the server to see the stream closed" });
     expect(await page.locator("#live-text").innerText()).toBe("Paused while hidden");
     const before = await page.locator("#log .ln").count();
-    await page.evaluate(() => (window as unknown as { setHidden: (h: boolean) => void }).setHidden(false));
+    await setHidden(page, false);
     await waitFor(async () => (await openStreams()) === 1, { what: "the stream reopened" });
     await expect
       .poll(() => page.locator("#log .ln").count(), { timeout: 30_000 })
