@@ -5,7 +5,7 @@
 import type { Context } from "hono";
 import type { JSX } from "hono/jsx/jsx-runtime";
 import { buildMatcher } from "../build-filter.js";
-import type { AppDeps } from "../deps.js";
+import type { AppDeps, ListResult } from "../deps.js";
 import { HttpError } from "../errors.js";
 import { parseBuildId } from "../request-body.js";
 import { buildTargetViews } from "../routes/system.js";
@@ -59,20 +59,26 @@ export async function consoleHome(c: Context, deps: AppDeps): Promise<Response> 
     ? undefined
     : `Filters ignored: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`;
   const match = buildMatcher(query);
-  const [page, recent, cacheBytes] = await Promise.all([
-    deps.service.list({
-      limit: query.limit ?? PAGE_SIZE,
-      ...(query.target ? { target: query.target } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.cursor ? { cursor: query.cursor } : {}),
-      ...(match ? { match } : {}),
-    }),
+  const limit = query.limit ?? PAGE_SIZE;
+  const unfiltered = !query.target && !query.status && !query.cursor && !match && limit <= OVERVIEW_BUILDS;
+  const [recent, filtered, cacheBytes] = await Promise.all([
     deps.service.list({ limit: OVERVIEW_BUILDS }),
+    unfiltered
+      ? undefined
+      : deps.service.list({
+          limit,
+          ...(query.target ? { target: query.target } : {}),
+          ...(query.status ? { status: query.status } : {}),
+          ...(query.cursor ? { cursor: query.cursor } : {}),
+          ...(match ? { match } : {}),
+        }),
     deps.cache?.bytes().catch((err: unknown) => {
       deps.logger.warn("cache sizes could not be read", { err });
       return undefined;
     }),
   ]);
+  // The first unfiltered page is the head of the overview's builds: read once, not twice.
+  const page = filtered ?? firstPage(recent, limit);
   return html(
     c,
     <HomePage
@@ -85,6 +91,12 @@ export async function consoleHome(c: Context, deps: AppDeps): Promise<Response> 
       filterError={filterError}
     />,
   );
+}
+
+function firstPage(recent: ListResult, limit: number): ListResult {
+  const builds = recent.builds.slice(0, limit);
+  const more = recent.builds.length > limit || recent.nextCursor !== null;
+  return { builds, nextCursor: more && builds.length ? builds[builds.length - 1]!.id : null };
 }
 
 export async function consoleBuild(c: Context, deps: AppDeps): Promise<Response> {
