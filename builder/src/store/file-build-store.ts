@@ -134,7 +134,12 @@ export class FileBuildStore {
         throw new StoreError("INTERNAL", `update of ${id} tried to change its id to ${next.id}`);
       await replaceFileAtomic(this.recordPath(id), serialize(next));
       if (isTerminalStatus(next.status)) this.hub.poke(id);
-      for (const listener of this.watchers.get(id) ?? []) listener(next);
+      const watchers = this.watchers.get(id);
+      if (watchers?.size) {
+        // A copy: the caller gets `next` back and may go on changing it in memory.
+        const copy = structuredClone(next);
+        for (const listener of watchers) listener(copy);
+      }
       return next;
     });
   }
