@@ -1,4 +1,4 @@
-// The build record: what every consumer (HTTP API, trigger CLI, dashboard, notifications)
+// The build record: what every consumer (HTTP API, trigger CLI, console, notifications)
 // may rely on. SPEC §4 "Build record".
 import { z } from "zod";
 

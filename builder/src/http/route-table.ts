@@ -55,7 +55,7 @@ export interface RouteSpec {
   query?: z.ZodObject;
   body?: Record<string, z.ZodType | "binary">;
   responses: Record<number, RouteResponse>;
-  /** Served but left out of the OpenAPI document (the dashboard's HTML pages). */
+  /** Served but left out of the OpenAPI document (the console's pages). */
   hidden?: boolean;
 }
 
