@@ -120,7 +120,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "get",
     path: `${buildIdParam}/logs`,
     summary:
-      "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
+      "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, event: phase as each phase starts and ends, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
     access: "read",
     query: logsQuerySchema,
     responses: {
