@@ -1,4 +1,4 @@
-// The build record: what every consumer (HTTP API, trigger CLI, dashboard, notifications)
+// The build record: what every consumer (HTTP API, trigger CLI, console, notifications)
 // may rely on. SPEC §4 "Build record".
 import { z } from "zod";
 
@@ -88,6 +88,9 @@ export const sourceInfoSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 export type SourceInfo = z.infer<typeof sourceInfoSchema>;
+
+export const TRIGGER_KINDS = ["api", "cli", "webhook", "schedule", "retry"] as const;
+export type TriggerKind = (typeof TRIGGER_KINDS)[number];
 
 export const triggerSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("api"), by: z.string().optional() }),

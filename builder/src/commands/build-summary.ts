@@ -1,6 +1,8 @@
-// The human summary printed when a build ends (run command). Pure.
+// What the run command prints: each event of the build as it happens, and a summary
+// when it ends. Pure.
 import type { BuildRecord } from "../../../common/build-record.js";
 import { formatPublication } from "../../../common/publication.js";
+import type { StreamEvent } from "../../../common/stream-events.js";
 
 function seconds(ms: number | null | undefined): string {
   return ms === null || ms === undefined ? "-" : `${(ms / 1000).toFixed(1)} s`;
@@ -36,4 +38,20 @@ export function renderBuildSummary(r: BuildRecord): string[] {
   }
   if (r.backup) lines.push(`  backup   ${r.backup.key} (${r.backup.bytes} bytes)`);
   return lines;
+}
+
+/**
+ * One event as a line on stderr: log lines indented (`»` for the builder's own), phase
+ * changes as `» phase build succeeded in 8.1 s`. Phases skipped without being started
+ * (not reached) are left to the summary, as are status and end events.
+ */
+export function describeRunEvent(event: StreamEvent): string | undefined {
+  if (event.type === "log")
+    return event.line.stream === "system" ? `» ${event.line.line}` : `  ${event.line.line}`;
+  if (event.type !== "phase") return undefined;
+  const p = event.phase;
+  if (p.status === "running") return `» phase ${p.name} started`;
+  if (p.status === "pending" || (p.status === "skipped" && p.startedAt === null)) return undefined;
+  const why = p.message && p.status === "skipped" ? ` (${p.message})` : "";
+  return `» phase ${p.name} ${p.status} in ${seconds(p.durationMs)}${why}`;
 }

@@ -14,7 +14,7 @@ export class UsageError extends Error {
 export const HELP = `comfyume-builder — CPU-only container build runner for ComfyuME
 
 Usage:
-  comfyume-builder serve                       the HTTP service (API, dashboard, metrics)
+  comfyume-builder serve                       the HTTP service (API, console, metrics)
   comfyume-builder run <target> [options]      one build in-process, no server (cron, Verda jobs, local)
   comfyume-builder smoke <image-ref> --file SMOKE [--junit FILE] [--json]
                                                run a smoke file against a pushed image

@@ -8,7 +8,8 @@ import type { BuilderEnv } from "../config/env.js";
 import { BuildService } from "../jobs/build-service.js";
 import { buildJobSettings } from "../jobs/job-context.js";
 import { createRuntime } from "../runtime.js";
-import { renderBuildSummary } from "./build-summary.js";
+import { followBuild } from "../http/build-events.js";
+import { describeRunEvent, renderBuildSummary } from "./build-summary.js";
 import type { RunOptions } from "./command-line.js";
 
 export async function runCommand(
@@ -58,14 +59,22 @@ export async function runCommand(
   process.once("SIGINT", onSignal);
   process.once("SIGTERM", onSignal);
   service.start();
-  const following = (async () => {
-    for await (const l of rt.store.followLog(record.id, { afterSeq: 0, signal: stop.signal })) {
-      err(l.stream === "system" ? `» ${l.line}` : `  ${l.line}`);
-    }
-  })();
+  // The same events a client of the service sees: log lines and phase changes, each once.
+  const following = followBuild({
+    service,
+    store: rt.store,
+    id: record.id,
+    afterSeq: 0,
+    heartbeatMs: 3_600_000,
+    signal: stop.signal,
+    emit: (event) => {
+      const line = describeRunEvent(event);
+      if (line !== undefined) err(line);
+    },
+  });
   try {
     const final = await service.waitForEnd(record.id, stop.signal);
-    // Let the follower print the last lines (it ends by itself at a terminal status).
+    // Let the follower print the last events (it ends by itself with the end event).
     await following.catch(() => undefined);
     for (const line of renderBuildSummary(final)) err(line);
     if (opts.json) process.stdout.write(`${JSON.stringify(final, null, 2)}\n`);

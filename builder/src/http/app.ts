@@ -3,12 +3,18 @@
 // failure into the error envelope; every request is logged as one JSON line and counted.
 import { Hono, type Context } from "hono";
 import type { AppDeps } from "./deps.js";
-import { assertAccess, isAuthEnabled, parsePresentedToken, resolveAccess } from "./auth.js";
+import { assertAccess, isAuthEnabled, parsePresentedToken, resolveAccess, type Access } from "./auth.js";
 import { createCachedProbe } from "./cached-probe.js";
-import { renderBuildList, renderBuildPage } from "./dashboard.js";
+import {
+  consoleAsset,
+  consoleBuild,
+  consoleBuildEvents,
+  consoleHome,
+  consoleLog,
+} from "./console/console-routes.js";
 import { HttpError, toErrorResponse } from "./errors.js";
 import { ROUTES, type RouteId, type RouteSpec } from "./route-table.js";
-import { cancelBuild, createBuild, getBuild, listBuilds, loadBuild, retryBuild } from "./routes/builds.js";
+import { cancelBuild, createBuild, getBuild, listBuilds, retryBuild } from "./routes/builds.js";
 import { githubHook, scheduleHook } from "./routes/hooks.js";
 import { getBuildLogs } from "./routes/logs.js";
 import { createWebhookIntake } from "./webhook-intake.js";
@@ -35,33 +41,58 @@ function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
     readyz: (c) => readyz(c, deps, probe),
     metrics,
     openapi: (c) => openapi(c, deps.version ?? "0.0.0"),
-    dashboard: async (c) => c.html(renderBuildList((await deps.service.list({ limit: 100 })).builds)),
-    dashboardEvents: getBuildLogs,
-    dashboardBuild: async (c) => c.html(renderBuildPage(await loadBuild(deps, c.req.param("id") ?? ""))),
+    consoleHome,
+    consoleBuild,
+    consoleEvents: consoleBuildEvents,
+    consoleLog,
+    consoleCancel: cancelBuild,
+    consoleRetry: retryBuild,
+    consoleAsset,
   };
 }
 
-function authorize(c: Context, deps: AppDeps, route: RouteSpec): void {
-  if (route.access === "open" || route.access === "webhook") return;
+/** What the caller may do, set on the context for the console (buttons only for "write"). */
+function authorize(c: Context, deps: AppDeps, route: RouteSpec): Access | undefined {
+  if (route.access === "open" || route.access === "webhook") return undefined;
   const tokens = { apiToken: deps.settings.apiToken, readToken: deps.settings.readToken };
-  if (!isAuthEnabled(tokens)) return;
+  if (!isAuthEnabled(tokens)) return "write";
   const presented = parsePresentedToken({
     xBuilderToken: c.req.header("x-builder-token"),
     xBuilderAuthorization: c.req.header("x-builder-authorization"),
     authorization: c.req.header("authorization"),
   });
+  const access = resolveAccess(tokens, presented.token);
   try {
-    assertAccess(resolveAccess(tokens, presented.token), route.access, presented);
+    assertAccess(access, route.access, presented);
   } catch (err) {
     if (err instanceof HttpError && err.status === 401) {
-      // The dashboard's pages ask the browser for credentials (read token as password). API
-      // routes offer Bearer and Basic: the dashboard's fetch and EventSource calls must be
-      // answerable by a browser that has the Basic credentials but did not send them.
-      const isPage = route.id === "dashboard" || route.id === "dashboardBuild";
+      // The console asks the browser for credentials (a token as password). API routes
+      // offer Bearer and Basic: a browser that has the Basic credentials but did not send
+      // them can answer.
+      const isConsole = route.id.startsWith("console");
       const basic = 'Basic realm="comfyume-builder", charset="UTF-8"';
-      c.header("WWW-Authenticate", isPage ? basic : `Bearer realm="comfyume-builder", ${basic}`);
+      c.header("WWW-Authenticate", isConsole ? basic : `Bearer realm="comfyume-builder", ${basic}`);
     }
     throw err;
+  }
+  if (route.access === "write" && presented.scheme === "basic") assertSameSite(c);
+  return access;
+}
+
+/**
+ * A browser attaches cached Basic credentials to any request to this origin, including a
+ * form another site posts here; writes with Basic credentials must come from the console
+ * itself. Fetch Metadata says where a browser request came from; clients that are not
+ * browsers (curl -u) send none and are not affected.
+ */
+function assertSameSite(c: Context): void {
+  const site = c.req.header("sec-fetch-site");
+  if (site !== undefined && site !== "same-origin") {
+    throw new HttpError(
+      403,
+      "FORBIDDEN",
+      `A write from another site (Sec-Fetch-Site: ${site.slice(0, 40)}) is refused.`,
+    );
   }
 }
 
@@ -88,7 +119,7 @@ export function createApp(deps: AppDeps): Hono {
   for (const route of ROUTES) {
     app.on(route.method.toUpperCase(), route.path, async (c) => {
       c.set("route" as never, route.path as never);
-      authorize(c, deps, route);
+      c.set("access" as never, authorize(c, deps, route) as never);
       return handlers[route.id](c, deps);
     });
   }

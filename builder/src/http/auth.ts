@@ -2,7 +2,7 @@
 // The token comes from X-Builder-Token when that header is present (the Verda gateway owns
 // Authorization for its inference key, and may pass it on: it must then be ignored), else
 // from `Authorization: Bearer`, or from HTTP Basic's password so a browser can open the
-// dashboard. Comparison is over SHA-256 digests with timingSafeEqual: equal lengths always,
+// console. Comparison is over SHA-256 digests with timingSafeEqual: equal lengths always,
 // and no early exit that would leak how much of a token matched.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { HttpError } from "./errors.js";

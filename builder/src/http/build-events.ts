@@ -1,17 +1,20 @@
 // The live event sequence of one build, shared by the SSE log route and the NDJSON wait
-// mode: a status event first, then every log line after `afterSeq` (from the store, so a
-// build running on another replica is followed too), status events when the status
+// mode: a status event first (with the record), the phases already under way, then every
+// log line after `afterSeq` (from the store, so a build running on another replica is
+// followed too), `phase` events as phases start and end, status events when the status
 // changes, heartbeats, and last an end event with the final record. Written as a push
 // stream so both encodings are thin formatters over it.
-import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
+//
+// Every event is sent once, in the order it happened: before a phase or status event the
+// log is read up to that moment (the runner writes a phase's lines before it records the
+// phase's end), and a log line is only sent when its seq is above the last one sent.
+import type { BuildRecord, LogLine } from "../../../common/build-record.js";
 import { isTerminalStatus } from "../../../common/build-record.js";
+import type { StreamEvent } from "../../../common/stream-events.js";
 import type { BuildServicePort, BuildStorePort } from "./deps.js";
+import { diffPhases, phaseKey, type SentPhases } from "./phase-events.js";
 
-export type BuildEvent =
-  | { type: "log"; line: LogLine }
-  | { type: "status"; status: BuildStatus; build: BuildRecord }
-  | { type: "heartbeat"; ts: string }
-  | { type: "end"; build: BuildRecord };
+export type BuildEvent = StreamEvent;
 
 export interface FollowOptions {
   service: BuildServicePort;
@@ -19,28 +22,69 @@ export interface FollowOptions {
   id: string;
   afterSeq: number;
   heartbeatMs: number;
-  /** How often the record is re-read to report status changes (the log carries the rest). */
+  /** How often the record is re-read to report changes made by another replica. */
   statusPollMs?: number;
   signal: AbortSignal;
   emit: (event: BuildEvent) => void;
+  /**
+   * The record whenever the events sent so far describe it: after the first status, after
+   * each batch of phase or status events, and just before the end event.
+   */
+  onRecord?: (record: BuildRecord) => void;
   clock?: () => Date;
 }
 
-async function replayTail(
-  store: BuildStorePort,
-  id: string,
-  after: number,
-  emit: FollowOptions["emit"],
-  before = Number.POSITIVE_INFINITY,
-): Promise<number> {
-  let last = after;
-  for (const line of await store.readLog(id, after)) {
-    if (line.seq > last && line.seq < before) {
-      emit({ type: "log", line });
-      last = line.seq;
+/** Status events are sent when the status or the attempt changes (a requeue may skip a status). */
+function statusKey(rec: BuildRecord): string {
+  return `${rec.status}/${rec.attempt}`;
+}
+
+/** What one stream has sent: the last log seq, the status and each phase's state. */
+class StreamState {
+  last: number;
+  status = "";
+  readonly phases: SentPhases = new Map();
+
+  constructor(private readonly opts: FollowOptions) {
+    this.last = opts.afterSeq;
+  }
+
+  log(line: LogLine): void {
+    if (line.seq <= this.last || this.opts.signal.aborted) return;
+    this.last = line.seq;
+    this.opts.emit({ type: "log", line });
+  }
+
+  /** Sends the log lines in the file after the last one sent (and before `before`). */
+  async catchUp(before = Number.POSITIVE_INFINITY): Promise<void> {
+    for (const line of await this.opts.store.readLog(this.opts.id, this.last)) {
+      if (line.seq >= before) break;
+      this.log(line);
     }
   }
-  return last;
+
+  /** Phase events and, for a non-terminal status (the end event reports those), a status event. */
+  record(rec: BuildRecord): void {
+    if (this.opts.signal.aborted) return;
+    for (const phase of diffPhases(this.phases, rec)) this.opts.emit({ type: "phase", phase });
+    if (statusKey(rec) !== this.status && !isTerminalStatus(rec.status)) {
+      this.status = statusKey(rec);
+      this.opts.emit({ type: "status", status: rec.status, build: rec });
+    }
+  }
+
+  /** A record that may carry news: the log up to now first, then what changed. */
+  async changed(rec: BuildRecord): Promise<void> {
+    if (!this.hasNews(rec)) return;
+    await this.catchUp();
+    this.record(rec);
+    if (!this.opts.signal.aborted) this.opts.onRecord?.(rec);
+  }
+
+  private hasNews(rec: BuildRecord): boolean {
+    if (statusKey(rec) !== this.status && !isTerminalStatus(rec.status)) return true;
+    return rec.phases.some((p) => this.phases.get(p.name) !== phaseKey(p));
+  }
 }
 
 type Settled = { kind: "ended"; build: BuildRecord } | { kind: "requeued"; build: BuildRecord };
@@ -73,24 +117,41 @@ async function settle(opts: FollowOptions): Promise<Settled> {
   }
 }
 
-/** Status events are sent when the status or the attempt changes (a requeue may skip a status). */
-function statusKey(rec: BuildRecord): string {
-  return `${rec.status}/${rec.attempt}`;
-}
-
-function startStatusPoll(opts: FollowOptions, sent: { key: string }): NodeJS.Timeout {
-  return setInterval(() => {
-    opts.service.get(opts.id).then(
-      (rec) => {
-        if (rec && statusKey(rec) !== sent.key && !opts.signal.aborted) {
-          sent.key = statusKey(rec);
-          opts.emit({ type: "status", status: rec.status, build: rec });
-        }
-      },
-      // A failed status read only delays a status event; the next poll or the end event reports it.
-      () => undefined,
-    );
-  }, opts.statusPollMs ?? 1000);
+/**
+ * Watches the record: in-process updates at once (store.watchRecord), other replicas'
+ * by re-reading every `statusPollMs`. Checks run one at a time; a change that arrives
+ * during a check is looked at right after it.
+ */
+function watchRecord(opts: FollowOptions, state: StreamState): () => void {
+  let running = false;
+  let again = false;
+  const check = (rec?: BuildRecord) => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    void (async () => {
+      try {
+        do {
+          again = false;
+          const current = rec ?? (await opts.service.get(opts.id));
+          rec = undefined;
+          if (current) await state.changed(current);
+        } while (again && !opts.signal.aborted);
+      } catch {
+        // A failed read only delays an event: the next check, or the end event, reports it.
+      } finally {
+        running = false;
+      }
+    })();
+  };
+  const poll = setInterval(() => check(), opts.statusPollMs ?? 1000);
+  const unwatch = opts.store.watchRecord?.(opts.id, (rec) => check(rec));
+  return () => {
+    clearInterval(poll);
+    unwatch?.();
+  };
 }
 
 /** Emits the build's events until its end event (resolves) or until `signal` aborts. */
@@ -99,38 +160,38 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   const clock = opts.clock ?? (() => new Date());
   const first = await service.get(id);
   if (!first) return;
+  const state = new StreamState(opts);
+  // The first status event carries the record whatever its status: a client joining an
+  // ended build learns what it is before the replayed log.
+  state.status = statusKey(first);
   emit({ type: "status", status: first.status, build: first });
-  const sent = { key: statusKey(first) };
+  state.record(first);
+  opts.onRecord?.(first);
   const heartbeat = setInterval(
     () => emit({ type: "heartbeat", ts: clock().toISOString() }),
     opts.heartbeatMs,
   );
-  const poll = startStatusPoll(opts, sent);
+  const unwatch = watchRecord(opts, state);
   try {
-    let last = opts.afterSeq;
     for (;;) {
-      for await (const line of store.followLog(id, { afterSeq: last, signal })) {
-        if (line.seq <= last) continue;
+      for await (const line of store.followLog(id, { afterSeq: state.last, signal })) {
         // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
-        if (line.seq > last + 1) last = await replayTail(store, id, last, emit, line.seq);
-        emit({ type: "log", line });
-        last = line.seq;
+        if (line.seq > state.last + 1) await state.catchUp(line.seq);
+        state.log(line);
       }
       if (signal.aborted) return;
       const settled = await settle(opts);
       // Lines written between the follower's last poll and the terminal record still count.
-      last = await replayTail(store, id, last, emit);
+      await state.catchUp();
+      state.record(settled.build);
+      if (!signal.aborted) opts.onRecord?.(settled.build);
       if (settled.kind === "ended") {
         emit({ type: "end", build: settled.build });
         return;
       }
-      if (statusKey(settled.build) !== sent.key) {
-        sent.key = statusKey(settled.build);
-        emit({ type: "status", status: settled.build.status, build: settled.build });
-      }
     }
   } finally {
     clearInterval(heartbeat);
-    clearInterval(poll);
+    unwatch();
   }
 }

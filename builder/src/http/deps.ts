@@ -33,6 +33,8 @@ export interface ListQuery {
   status?: BuildStatus;
   limit: number;
   cursor?: string;
+  /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
+  match?: (record: BuildRecord) => boolean;
 }
 
 export interface ListResult {
@@ -62,6 +64,8 @@ export interface BuildStorePort {
   /** Lines with seq > afterSeq (default 0: the whole log). */
   readLog(id: string, afterSeq?: number): Promise<LogLine[]>;
   followLog(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine>;
+  /** Record updates made in this process, as they happen (see FileBuildStore.watchRecord). */
+  watchRecord?(id: string, listener: (record: BuildRecord) => void): () => void;
 }
 
 /** One readiness check: name, whether it passed, and a sentence when it did not. */
@@ -82,6 +86,15 @@ export interface HttpSettings {
   webhookIntake?: IntakeLimits;
   /** Seconds a client is told to wait (Retry-After) when the builder is shutting down. */
   shutdownRetryAfterSeconds: number;
+  /** The console stops live updates after this long without input (default 5 min). */
+  consoleIdleMs?: number;
+}
+
+/** The build cache as the console shows it. */
+export interface CacheView {
+  /** Bytes of each target's current cache. */
+  bytes(): Promise<Record<string, number>>;
+  budgetBytes?: number;
 }
 
 export interface AppDeps {
@@ -95,6 +108,7 @@ export interface AppDeps {
   readiness: () => Promise<ReadyCheck[]>;
   logger: HttpLogger;
   metrics: HttpMetrics;
+  cache?: CacheView;
   /** True once SIGTERM arrived: new builds get 503 SHUTTING_DOWN and /readyz fails. */
   isShuttingDown: () => boolean;
   clock?: () => Date;

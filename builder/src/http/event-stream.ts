@@ -1,59 +1,36 @@
 // Encodes a build's events as SSE or NDJSON on a streaming Response. The stream ends when
 // the producer resolves, and the producer is aborted when the client goes away (the body
 // is cancelled or the request signal fires), so no follower outlives its connection.
+import { encodeNdjsonLine, encodeSseFrame } from "../../../common/stream-events.js";
 import type { BuildEvent } from "./build-events.js";
 
 export type EventFormat = "sse" | "ndjson";
 
-/** One event in SSE framing: `event:`, `id:` (log seq, for Last-Event-ID), one `data:` line. */
-export function buildSseFrame(event: BuildEvent): string {
-  switch (event.type) {
-    case "log":
-      return `event: log\nid: ${event.line.seq}\ndata: ${JSON.stringify(event.line)}\n\n`;
-    case "status":
-      return `event: status\ndata: ${JSON.stringify({ status: event.status, build: event.build })}\n\n`;
-    case "heartbeat":
-      return ": hb\n\n";
-    case "end":
-      return `event: end\ndata: ${JSON.stringify(event.build)}\n\n`;
-  }
-}
-
-/** One event as an NDJSON line (SPEC §4 wait mode). */
-export function buildNdjsonLine(event: BuildEvent): string {
-  switch (event.type) {
-    case "log":
-      return `${JSON.stringify({ type: "log", ...event.line })}\n`;
-    case "status":
-      return `${JSON.stringify({ type: "status", status: event.status, build: event.build })}\n`;
-    case "heartbeat":
-      return `${JSON.stringify({ type: "heartbeat", ts: event.ts })}\n`;
-    case "end":
-      return `${JSON.stringify({ type: "end", build: event.build })}\n`;
-  }
-}
-
-export interface EventStreamOptions {
+export interface EventStreamOptions<E = BuildEvent> {
   format: EventFormat;
+  /** Frames events other than a build's own (the console adds rendered parts). */
+  encode?: (event: E) => string;
   status?: number;
   headers?: Record<string, string>;
   requestSignal?: AbortSignal;
-  produce: (emit: (event: BuildEvent) => void, signal: AbortSignal) => Promise<void>;
+  produce: (emit: (event: E) => void, signal: AbortSignal) => Promise<void>;
   onError: (err: unknown) => void;
   onClose?: () => void;
 }
 
-export function createEventStreamResponse(opts: EventStreamOptions): Response {
+export function createEventStreamResponse<E = BuildEvent>(opts: EventStreamOptions<E>): Response {
   const encoder = new TextEncoder();
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort();
   opts.requestSignal?.addEventListener("abort", onRequestAbort, { once: true });
-  const encode = opts.format === "sse" ? buildSseFrame : buildNdjsonLine;
+  // The framings are defined with the events themselves, in common/stream-events.ts.
+  const encode =
+    opts.encode ?? ((opts.format === "sse" ? encodeSseFrame : encodeNdjsonLine) as (event: E) => string);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       // SSE: tell EventSource how long to wait before reconnecting after a dropped connection.
       if (opts.format === "sse") controller.enqueue(encoder.encode("retry: 2000\n\n"));
-      const emit = (event: BuildEvent) => {
+      const emit = (event: E) => {
         if (!abort.signal.aborted) controller.enqueue(encoder.encode(encode(event)));
       };
       opts

@@ -17,6 +17,9 @@ export interface HttpMetrics {
   /** Counts a build that ended: status, phase durations, smoke failures. */
   observeBuildEnd(record: BuildRecord): void;
   setSource(source: MetricsSource): void;
+  /** An event stream (SSE or NDJSON) opened / closed: while one is open a serverless replica stays up. */
+  streamOpened(format: string): void;
+  streamClosed(format: string): void;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): HttpMetrics {
@@ -55,6 +58,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HttpM
     labelNames: ["target"],
     registers: [registry],
   });
+  const streams = new Gauge({
+    name: "builder_open_streams",
+    help: "Event streams (SSE logs, NDJSON waits) open now; each keeps a serverless replica running.",
+    labelNames: ["format"],
+    registers: [registry],
+  });
   new Gauge({
     name: "builder_queue_depth",
     help: "Builds waiting in this replica's queue.",
@@ -90,6 +99,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HttpM
     observeRequest(route, method, status, ms) {
       requests.inc({ route, method, status: String(status) });
       requestSeconds.observe({ route }, ms / 1000);
+    },
+    streamOpened(format) {
+      streams.inc({ format });
+    },
+    streamClosed(format) {
+      streams.dec({ format });
     },
     observeBuildEnd(record) {
       builds.inc({ target: record.target, status: record.status });

@@ -34,9 +34,13 @@ export type RouteId =
   | "readyz"
   | "metrics"
   | "openapi"
-  | "dashboard"
-  | "dashboardBuild"
-  | "dashboardEvents";
+  | "consoleHome"
+  | "consoleBuild"
+  | "consoleEvents"
+  | "consoleLog"
+  | "consoleCancel"
+  | "consoleRetry"
+  | "consoleAsset";
 
 export interface RouteResponse {
   description: string;
@@ -53,7 +57,7 @@ export interface RouteSpec {
   query?: z.ZodObject;
   body?: Record<string, z.ZodType | "binary">;
   responses: Record<number, RouteResponse>;
-  /** Served but left out of the OpenAPI document (the dashboard's HTML pages). */
+  /** Served but left out of the OpenAPI document (the console's pages). */
   hidden?: boolean;
 }
 
@@ -93,7 +97,8 @@ export const ROUTES: readonly RouteSpec[] = [
     id: "listBuilds",
     method: "get",
     path: "/v1/builds",
-    summary: "List builds, newest first.",
+    summary:
+      "List builds, newest first. Filters: target, status, trigger; q searches ids, tags, refs and digests (substring) and commits (prefix).",
     access: "read",
     query: listQuerySchema,
     responses: {
@@ -117,7 +122,7 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "get",
     path: `${buildIdParam}/logs`,
     summary:
-      "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
+      "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, event: phase as each phase starts and ends, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
     access: "read",
     query: logsQuerySchema,
     responses: {
@@ -221,35 +226,73 @@ export const ROUTES: readonly RouteSpec[] = [
     access: "read",
     responses: { 200: { description: "OpenAPI 3.1" }, ...errors(401) },
   },
+  // The operator console (SPEC §8). A browser sends cached Basic credentials preemptively
+  // only below the directory of the page that was authenticated, and EventSource never
+  // answers a 401 challenge itself: so everything a build page calls lives under
+  // /builds/:id/, and everything the front page calls under /.
   {
-    id: "dashboard",
+    id: "consoleHome",
     method: "get",
     path: "/",
-    summary: "Dashboard.",
+    summary: "Console: targets and builds.",
     access: "read",
     hidden: true,
     responses: { 200: { description: "HTML" } },
   },
   {
-    id: "dashboardBuild",
+    id: "consoleBuild",
     method: "get",
     path: "/builds/:id",
-    summary: "Dashboard build page.",
+    summary: "Console: a build's page.",
     access: "read",
     hidden: true,
     responses: { 200: { description: "HTML" } },
   },
   {
-    // The build page's live log, under the page's own path: browsers send cached Basic
-    // credentials preemptively only below the directory of the page that was authenticated,
-    // and EventSource never answers a 401 challenge itself.
-    id: "dashboardEvents",
+    id: "consoleEvents",
     method: "get",
     path: "/builds/:id/events",
-    summary: "Dashboard live log (SSE).",
+    summary: "Console: the build's event stream (SSE, as GET /v1/builds/:id/logs).",
     access: "read",
     hidden: true,
     responses: { 200: { description: "SSE" } },
+  },
+  {
+    id: "consoleLog",
+    method: "get",
+    path: "/builds/:id/log",
+    summary: "Console: the build's log as a download.",
+    access: "read",
+    hidden: true,
+    responses: { 200: { description: "text/plain" } },
+  },
+  {
+    id: "consoleCancel",
+    method: "post",
+    path: "/builds/:id/cancel",
+    summary: "Console: cancel (as POST /v1/builds/:id/cancel).",
+    access: "write",
+    hidden: true,
+    responses: { 202: { description: "Cancelling", content: json(buildRecordSchema) } },
+  },
+  {
+    id: "consoleRetry",
+    method: "post",
+    path: "/builds/:id/retry",
+    summary: "Console: retry (as POST /v1/builds/:id/retry).",
+    access: "write",
+    hidden: true,
+    responses: { 202: { description: "The new build", content: json(buildRecordSchema) } },
+  },
+  {
+    // The same for everyone and free of secrets: open, so it loads whatever path the page has.
+    id: "consoleAsset",
+    method: "get",
+    path: "/console/:file",
+    summary: "Console: script and stylesheet.",
+    access: "open",
+    hidden: true,
+    responses: { 200: { description: "JS or CSS" } },
   },
 ];
 

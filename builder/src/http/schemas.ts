@@ -2,6 +2,7 @@
 // The route table points at these, so validation and /openapi.json come from one source.
 import { z } from "zod";
 import {
+  TRIGGER_KINDS,
   buildRecordSchema,
   buildStatusSchema,
   errorEnvelopeSchema,
@@ -20,6 +21,9 @@ export const listQuerySchema = z.strictObject({
     .pipe(z.number().int().min(1, "limit is at least 1").max(500, "limit is at most 500"))
     .optional(),
   cursor: z.string().min(1).max(512, "a cursor is at most 512 characters").optional(),
+  trigger: z.enum(TRIGGER_KINDS).optional(),
+  /** Search: part of the id, a tag, the ref or the digest, or the start of the commit. */
+  q: z.string().trim().min(1).max(200, "a search is at most 200 characters").optional(),
 });
 
 export const logsQuerySchema = z.strictObject({
@@ -109,12 +113,7 @@ export const readySchema = z.object({
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string().optional() })),
 });
 
-/** NDJSON lines of `POST /v1/builds?wait=true` with `Accept: application/x-ndjson`. */
-export const waitEventSchema = z.discriminatedUnion("type", [
-  logLineSchema.extend({ type: z.literal("log") }),
-  z.object({ type: z.literal("status"), status: buildStatusSchema, build: buildRecordSchema.optional() }),
-  z.object({ type: z.literal("heartbeat"), ts: z.string() }),
-  z.object({ type: z.literal("end"), build: buildRecordSchema }),
-]);
+/** NDJSON lines of `POST /v1/builds?wait=true` (defined with the SSE events in common/). */
+export { ndjsonEventSchema as waitEventSchema } from "../../../common/stream-events.js";
 
 export { buildRecordSchema, errorEnvelopeSchema, logLineSchema };

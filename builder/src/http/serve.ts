@@ -3,6 +3,7 @@
 // it binds loopback only and says so: an open builder must not be reachable from outside.
 import path from "node:path";
 import { dirSize } from "../cache/fs-ops.js";
+import { createCachedProbe } from "./cached-probe.js";
 import type { BuilderEnv } from "../config/env.js";
 import type { LoadedBuilderConfig } from "../config/load-builder-config.js";
 import { BuildService } from "../jobs/build-service.js";
@@ -83,15 +84,16 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     onBuildEnded: rt.onBuildEnded,
     capabilities: rt.runnerDeps.capabilities,
   });
+  const cacheBytes = async () => {
+    const out: Record<string, number> = {};
+    for (const target of Object.keys(loaded.config.targets))
+      out[target] = await dirSize(cacheStore.currentDir(target));
+    return out;
+  };
   metrics.setSource({
     queueDepth: () => service.queueDepth(),
     running: () => service.running(),
-    cacheBytes: async () => {
-      const out: Record<string, number> = {};
-      for (const target of Object.keys(loaded.config.targets))
-        out[target] = await dirSize(cacheStore.currentDir(target));
-      return out;
-    },
+    cacheBytes,
   });
   let shuttingDown = false;
   const app = createApp({
@@ -124,6 +126,8 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
       }),
     logger,
     metrics,
+    // Walking a cache on NFS is not free: the console shows sizes at most 30 s old.
+    cache: { bytes: createCachedProbe(cacheBytes, 30_000), budgetBytes: env.BUILDER_CACHE_MAX_BYTES },
     isShuttingDown: () => shuttingDown,
     ...(opts.version ? { version: opts.version } : {}),
   });

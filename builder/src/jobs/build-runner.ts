@@ -141,6 +141,8 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
       throw toPhaseFailure(name, err);
     } finally {
       const finished = now();
+      // Recorded, not logged: streams report it as a `phase` event (http/build-events.ts),
+      // so a log line saying the same would show every phase change twice.
       ctx.record = await ctx.sink.update((r) =>
         setPhase(r, name, {
           status: outcome,
@@ -148,10 +150,6 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
           durationMs: finished.getTime() - started.getTime(),
           ...(message ? { message } : {}),
         }),
-      );
-      ctx.sink.log(
-        "system",
-        `phase ${name} ${outcome} in ${finished.getTime() - started.getTime()} ms${message ? `: ${message}` : ""}`,
       );
     }
   }
@@ -208,8 +206,8 @@ async function finish(
   status: BuildRecord["status"],
   error: BuildRecord["error"],
 ): Promise<BuildRecord> {
-  // The last line goes first: followers stop once the record is terminal and every line is out.
-  sink.log("system", `build ${status}${error ? ` (${error.code}): ${error.message}` : ""}`);
+  // No closing log line: the end event (and the record) carry the outcome and the error,
+  // which a line here would repeat in every client.
   const finishedAt = now();
   return sink.update((r) => {
     r.status = status;

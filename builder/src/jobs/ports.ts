@@ -9,6 +9,8 @@ export interface ListQuery {
   status?: BuildStatus;
   limit?: number;
   cursor?: string;
+  /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
+  match?: (record: BuildRecord) => boolean;
 }
 
 /** The subset of FileBuildStore the jobs use. Records and logs live under the data dir. */

@@ -27,6 +27,8 @@ export interface ListQuery {
   limit: number;
   /** The nextCursor of the previous page. */
   cursor?: string;
+  /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
+  match?: (record: BuildRecord) => boolean;
 }
 
 export interface ListPage {
@@ -50,6 +52,7 @@ export class FileBuildStore {
   private readonly chains = new Map<string, Promise<unknown>>();
   private readonly logChains = new Map<string, Promise<unknown>>();
   private readonly seqs = new Map<string, SeqState>();
+  private readonly watchers = new Map<string, Set<(record: BuildRecord) => void>>();
   readonly hub: LogFollowHub;
 
   constructor(readonly dataDir: string) {
@@ -131,8 +134,29 @@ export class FileBuildStore {
         throw new StoreError("INTERNAL", `update of ${id} tried to change its id to ${next.id}`);
       await replaceFileAtomic(this.recordPath(id), serialize(next));
       if (isTerminalStatus(next.status)) this.hub.poke(id);
+      const watchers = this.watchers.get(id);
+      if (watchers?.size) {
+        // A copy: the caller gets `next` back and may go on changing it in memory.
+        const copy = structuredClone(next);
+        for (const listener of watchers) listener(copy);
+      }
       return next;
     });
+  }
+
+  /**
+   * Calls `listener` with the record after each update made through this store (this
+   * process), so a live stream reports a phase the moment it changes; updates by other
+   * replicas are only seen by re-reading the record. Returns the unsubscribe function.
+   */
+  watchRecord(id: string, listener: (record: BuildRecord) => void): () => void {
+    let set = this.watchers.get(id);
+    if (!set) this.watchers.set(id, (set = new Set()));
+    set.add(listener);
+    return () => {
+      set.delete(listener);
+      if (set.size === 0 && this.watchers.get(id) === set) this.watchers.delete(id);
+    };
   }
 
   /** Newest first. Ids are time-ordered, so paging needs only the directory listing. */
@@ -145,6 +169,7 @@ export class FileBuildStore {
       if (!record) continue; // a create in progress or an aborted one: not a build yet
       if (query.target !== undefined && record.target !== query.target) continue;
       if (query.status !== undefined && record.status !== query.status) continue;
+      if (query.match && !query.match(record)) continue;
       builds.push(record);
     }
     return { builds, nextCursor: null };

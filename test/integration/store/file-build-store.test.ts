@@ -35,6 +35,26 @@ describe("records", () => {
     expect(await store.get("../../etc/passwd")).toBeUndefined();
   });
 
+  it("watchRecord sees each update made through this store, as a copy, until unsubscribed", async () => {
+    const id = store.newBuildId();
+    await store.create(makeRecord(id));
+    const seen: BuildStatus[] = [];
+    const stop = store.watchRecord(id, (r) => {
+      seen.push(r.status);
+      r.status = "failed"; // a listener's copy is its own
+    });
+    const running = await store.update(id, (r) => {
+      r.status = "running";
+    });
+    expect(running.status).toBe("running");
+    stop();
+    await store.update(id, (r) => {
+      r.status = "succeeded";
+    });
+    expect(seen).toEqual(["running"]);
+    expect((await store.get(id))?.status).toBe("succeeded");
+  });
+
   it("ids are monotonic, so they sort by creation time", () => {
     const ids = Array.from({ length: 1000 }, () => store.newBuildId());
     expect([...ids].sort()).toEqual(ids);

@@ -107,6 +107,11 @@ describe("submit", () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain("about to fail");
     expect(r.stdout).toMatch(/error\s+BUILD_FAILED: /);
+    // The builder's message is said once (the summary); buildx's own lines are the log.
+    const message = /error\s+BUILD_FAILED: (.+)/.exec(r.stdout)![1]!;
+    expect(r.stdout.split(message).length - 1).toBe(1);
+    expect(r.stdout).toMatch(/==> build failed in \S+ s\n/);
+    expect(r.stdout).not.toMatch(/phase build failed|build failed \(BUILD_FAILED\)/);
   });
 
   it("exits 3 when a smoke test fails, and 0 with the results when they pass", async () => {

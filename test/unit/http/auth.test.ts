@@ -116,7 +116,7 @@ describe("auth on every route", () => {
     expect(ok.status).toBe(200);
   });
 
-  it("the dashboard accepts the read token as the HTTP Basic password with any user and challenges with Basic", async () => {
+  it("the console accepts the read token as the HTTP Basic password with any user and challenges with Basic", async () => {
     const challenge = await t.app.request("/");
     expect(challenge.headers.get("www-authenticate")).toMatch(/^Basic /);
     const ok = await t.app.request("/", { headers: { authorization: basic("whoever", READ_TOKEN) } });

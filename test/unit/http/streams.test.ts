@@ -1,5 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { BuildRecord } from "../../../common/build-record.js";
+import type { BuildRecord, Phase } from "../../../common/build-record.js";
+import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
+import { ndjsonEventSchema } from "../../../common/stream-events.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { api, createTestApp, json, read, type TestApp } from "./test-app.js";
 
@@ -121,6 +123,118 @@ describe("GET /v1/builds/:id/logs", () => {
   });
 });
 
+/** Moves one phase of a build along through `store`, as the runner does. */
+function setPhase(store: FileBuildStore, id: string, name: Phase["name"], status: Phase["status"]) {
+  return store.update(id, (r) => {
+    const now = new Date().toISOString();
+    const p = r.phases.find((x) => x.name === name);
+    const next: Phase = {
+      name,
+      status,
+      startedAt: p?.startedAt ?? now,
+      finishedAt: status === "running" ? null : now,
+      durationMs: status === "running" ? null : 5,
+    };
+    if (p) Object.assign(p, next);
+    else r.phases.push(next);
+  });
+}
+
+/** `type name/status` or `log line` per event, skipping heartbeats: the order a client sees. */
+const sequence = (events: SseEvent[]) =>
+  events
+    .filter((e) => e.event)
+    .map((e) => {
+      const d = JSON.parse(e.data!) as Record<string, unknown>;
+      if (e.event === "phase") return `phase ${String(d.name)} ${String(d.status)}`;
+      if (e.event === "log") return `log ${String(d.line)}`;
+      if (e.event === "status") return `status ${String(d.status)}`;
+      return `${e.event} ${String(d.status)}`;
+    });
+
+describe("phase events (SPEC §4)", () => {
+  it("SSE: each phase start and end once, after the log lines written before it", async () => {
+    const b = await newBuild();
+    const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream" },
+    });
+    const events: SseEvent[] = [];
+    const reading = readSse(res, events);
+    await waitFor(() => events.some((e) => e.event === "status"), { what: "the first status" });
+    await t.service.setStatus(b.id, "running");
+    await setPhase(t.store, b.id, "source", "running");
+    await t.store.appendLog(b.id, [{ stream: "system", line: "fetching" }]);
+    await setPhase(t.store, b.id, "source", "succeeded");
+    await setPhase(t.store, b.id, "build", "running");
+    await t.store.appendLog(b.id, lines(2));
+    await setPhase(t.store, b.id, "build", "succeeded");
+    await t.service.finish(b.id, "succeeded");
+    await reading;
+    expect(sequence(events)).toEqual([
+      "status queued",
+      "status running",
+      "phase source running",
+      "log fetching",
+      "phase source succeeded",
+      "phase build running",
+      "log line 1",
+      "log line 2",
+      "phase build succeeded",
+      "end succeeded",
+    ]);
+    const phase = JSON.parse(events.find((e) => e.event === "phase" && e.data!.includes("succeeded"))!.data!);
+    expect(Object.keys(phase).sort()).toEqual(["durationMs", "finishedAt", "name", "startedAt", "status"]);
+  });
+
+  it("SSE: a build updated by another replica (no in-process notice) still gets its phase events", async () => {
+    const b = await newBuild();
+    const replica = new FileBuildStore(t.dataDir);
+    const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream" },
+    });
+    const events: SseEvent[] = [];
+    const reading = readSse(res, events);
+    await waitFor(() => events.some((e) => e.event === "status"), { what: "the first status" });
+    await setPhase(replica, b.id, "source", "running");
+    await waitFor(() => sequence(events).includes("phase source running"), { what: "source running" });
+    await setPhase(replica, b.id, "source", "succeeded");
+    await replica.update(b.id, (r) => {
+      r.status = "failed";
+      r.finishedAt = new Date().toISOString();
+    });
+    await reading;
+    expect(sequence(events)).toEqual([
+      "status queued",
+      "phase source running",
+      "phase source succeeded",
+      "end failed",
+    ]);
+  });
+
+  it("SSE joined mid-way: the first status carries the record, then the phases under way", async () => {
+    const b = await newBuild();
+    await t.service.setStatus(b.id, "running");
+    await setPhase(t.store, b.id, "source", "succeeded");
+    await setPhase(t.store, b.id, "build", "running");
+    await t.store.appendLog(b.id, lines(1));
+    const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
+      headers: { ...read, accept: "text/event-stream" },
+    });
+    const events: SseEvent[] = [];
+    const reading = readSse(res, events);
+    await waitFor(() => events.some((e) => e.event === "log"), { what: "the replayed line" });
+    await t.service.finish(b.id, "cancelled");
+    await reading;
+    expect(sequence(events)).toEqual([
+      "status running",
+      "phase source succeeded",
+      "phase build running",
+      "log line 1",
+      "end cancelled",
+    ]);
+  });
+});
+
 describe("POST /v1/builds?wait=true with Accept: application/x-ndjson", () => {
   it("streams status, log lines and heartbeats, and ends with the final record", async () => {
     const res = await t.app.request("/v1/builds?wait=true", {
@@ -146,12 +260,36 @@ describe("POST /v1/builds?wait=true with Accept: application/x-ndjson", () => {
     })();
     await waitFor(() => events.some((e) => e.type === "heartbeat"), { what: "a heartbeat line" });
     await t.service.setStatus(id, "running");
+    await setPhase(t.store, id, "build", "running");
     await t.store.appendLog(id, lines(3));
     await waitFor(() => events.filter((e) => e.type === "log").length === 3, { what: "three log lines" });
+    await setPhase(t.store, id, "build", "succeeded");
     await t.service.finish(id, "succeeded");
     await pump;
     expect(events[0]).toMatchObject({ type: "status", status: "queued" });
     expect(events.filter((e) => e.type === "log").map((e) => e.line)).toEqual(["line 1", "line 2", "line 3"]);
+    const phases = events.filter((e) => e.type === "phase");
+    expect(phases).toEqual([
+      {
+        type: "phase",
+        name: "build",
+        status: "running",
+        startedAt: expect.any(String),
+        finishedAt: null,
+        durationMs: null,
+      },
+      {
+        type: "phase",
+        name: "build",
+        status: "succeeded",
+        startedAt: phases[0]!.startedAt,
+        finishedAt: expect.any(String),
+        durationMs: 5,
+      },
+    ]);
+    // Every line is a valid event of the shared contract.
+    for (const e of events) expect(ndjsonEventSchema.safeParse(e).success, JSON.stringify(e)).toBe(true);
+    expect(events.indexOf(phases[1]!)).toBeGreaterThan(events.findIndex((e) => e.line === "line 3"));
     expect(events.at(-1)).toMatchObject({ type: "end", build: { id, status: "succeeded" } });
   });
 });

@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { escapeHtml, renderBuildList, renderBuildPage } from "../../../builder/src/http/dashboard.js";
 import { buildOpenApiPath } from "../../../builder/src/http/openapi.js";
 import { ROUTES } from "../../../builder/src/http/route-table.js";
 import { buildTestRecord } from "./memory-service.js";
@@ -106,39 +105,5 @@ describe("/openapi.json", () => {
     expect(text).toMatch(/"published":\{[^}]*"description":"Tags moved to `digest` by the tag phase/);
     // Every schema in it is valid JSON Schema as far as zod itself can read it back.
     expect(() => z.fromJSONSchema(body as never)).not.toThrow();
-  });
-});
-
-describe("dashboard rendering", () => {
-  const evil = '<script>alert("x")</script>';
-  const rec = buildTestRecord("b_evil", { target: "worker", tags: ["ok"] }, { trigger: { kind: "api" } });
-  rec.tags = [`127.0.0.1:5001/test/worker:${evil}`];
-  rec.error = { code: "BUILD_FAILED", message: evil };
-  rec.phases = [
-    { name: "build", status: "failed", startedAt: null, finishedAt: null, durationMs: 10, message: evil },
-  ];
-  rec.smoke = { passed: 0, failed: 1, results: [{ name: evil, passed: false, durationMs: 3 }] };
-
-  it.each([
-    ["list", renderBuildList([rec])],
-    ["build page", renderBuildPage(rec)],
-  ])("%s escapes every record value", (_n, html) => {
-    expect(html).not.toContain(evil);
-    expect(html).toContain(escapeHtml(evil));
-  });
-
-  it("serves both pages as HTML to the read token", async () => {
-    const created = await t.app.request("/v1/builds", {
-      method: "POST",
-      headers: { ...api, ...json },
-      body: JSON.stringify({ target: "worker" }),
-    });
-    const { id } = (await created.json()) as { id: string };
-    const list = await t.app.request("/", { headers: read });
-    expect(list.headers.get("content-type")).toMatch(/text\/html/);
-    expect(await list.text()).toContain(id);
-    expect(await (await t.app.request(`/builds/${id}`, { headers: read })).text()).toContain(
-      `data-build="${id}"`,
-    );
   });
 });

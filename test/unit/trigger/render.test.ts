@@ -1,5 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { buildRecordSchema, type BuildRecord } from "../../../common/build-record.js";
+import type { PhaseEvent } from "../../../common/stream-events.js";
 import { makeFinishedGitRecord } from "../../helpers/build-record.js";
 import { formatBytes, formatDuration, formatTable, shortDigest } from "../../../trigger/src/render/format.js";
 import { ProgressRenderer } from "../../../trigger/src/render/progress.js";
@@ -103,23 +104,84 @@ describe("buildSummary", () => {
 });
 
 describe("ProgressRenderer", () => {
-  it("prints log lines as they are and each phase change once", () => {
+  const phase = (name: string, status: PhaseEvent["status"], over: Partial<PhaseEvent> = {}): PhaseEvent => ({
+    name,
+    status,
+    startedAt: status === "pending" ? null : "2026-11-23T01:00:01.000Z",
+    durationMs: status === "running" || status === "pending" ? null : 2000,
+    ...over,
+  });
+
+  it("prints log lines as they are and each phase change once, in the order they came", () => {
     let out = "";
     const r = new ProgressRenderer((t) => (out += t), plain);
+    r.buildStatus("queued");
+    r.buildStatus("running");
+    r.buildStatus("running");
+    r.phase(phase("build", "running"));
     r.log({ seq: 1, ts: "t", stream: "stdout", line: "#1 building" });
-    const phases = (status: string) => [
-      {
-        name: "build",
-        status,
-        startedAt: null,
-        finishedAt: null,
-        durationMs: status === "succeeded" ? 2000 : null,
-      },
-    ];
-    r.update({ status: "running", build: { status: "running", phases: phases("running") } });
-    r.update({ status: "running", build: { status: "running", phases: phases("running") } });
-    r.update({ status: "succeeded", build: { status: "succeeded", phases: phases("succeeded") } });
-    expect(out).toBe("#1 building\n==> build started\n==> build running\n==> build succeeded in 2.0 s\n");
+    r.phase(phase("build", "running"));
+    r.phase(phase("build", "succeeded"));
+    r.phase(phase("tag", "running"));
+    r.phase(phase("tag", "failed", { message: "the registry said no" }));
+    r.phase(phase("backup", "skipped", { startedAt: null, message: "not reached" }));
+    // A phase that starts only to skip itself is one line.
+    r.phase(phase("smoke", "running"));
+    r.phase(phase("smoke", "skipped", { message: "no smoke file" }));
+    r.phase(phase("push", "running"));
+    r.stop();
+    expect(out).toBe(
+      [
+        "==> build queued",
+        "==> build running",
+        "==> build started",
+        "#1 building",
+        "==> build succeeded in 2.0 s",
+        // A phase this trigger has never heard of is shown like any other.
+        "==> tag started",
+        // The failure's message is the build's error, shown once in the summary.
+        "==> tag failed in 2.0 s",
+        "==> smoke skipped (no smoke file)",
+        // Still running when following stopped: its start is not lost.
+        "==> push started",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("a phase that runs silently has its start shown after a moment", () => {
+    vi.useFakeTimers();
+    try {
+      let out = "";
+      const r = new ProgressRenderer((t) => (out += t), plain);
+      r.phase(phase("smoke", "running"));
+      expect(out).toBe("");
+      vi.advanceTimersByTime(300);
+      expect(out).toBe("==> smoke started\n");
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("on a terminal keeps a footer with running timers below the lines, cleared before each write", () => {
+    let out = "";
+    let now = Date.parse("2026-11-23T01:00:05.000Z");
+    const r = new ProgressRenderer((t) => (out += t), plain, { live: true, now: () => now, tickMs: 60_000 });
+    const started = { ...makeFinishedGitRecord(), startedAt: "2026-11-23T01:00:00.000Z" };
+    r.buildStatus("running", buildRecordSchema.parse(started));
+    r.phase(phase("build", "running"));
+    out = "";
+    now += 7000;
+    r.log({ seq: 1, ts: "t", stream: "stdout", line: "step 1" });
+    // The phase's start is shown with its first line (the footer was already counting).
+    expect(out).toBe(
+      "\r\x1b[2K==> build started\n\r\x1b[2K… build 11 s · total 12 s" +
+        "\r\x1b[2Kstep 1\n\r\x1b[2K… build 11 s · total 12 s",
+    );
+    out = "";
+    r.phase(phase("build", "succeeded"));
+    r.stop();
+    expect(out).toBe("\r\x1b[2K==> build succeeded in 2.0 s\n\r\x1b[2K… total 12 s\r\x1b[2K");
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { BuilderClient } from "../../../trigger/src/http/client.js";
-import { NdjsonSplitter, parseNdjsonEvent } from "../../../trigger/src/http/ndjson.js";
+import { NdjsonSplitter, parseNdjsonObject } from "../../../trigger/src/http/ndjson.js";
 import { buildWaitRequest, idFromLocation } from "../../../trigger/src/http/wait.js";
 import { shouldBind } from "../../../trigger/src/commands/follow-build.js";
 
@@ -23,7 +23,7 @@ describe("NdjsonSplitter", () => {
   });
 });
 
-describe("parseNdjsonEvent", () => {
+describe("parseNdjsonObject", () => {
   it.each([
     ['{"type":"log","seq":1}', { type: "log", seq: 1 }],
     ['{"type":"heartbeat","ts":"x"}', { type: "heartbeat", ts: "x" }],
@@ -33,7 +33,7 @@ describe("parseNdjsonEvent", () => {
     ["null", undefined],
     ["not json", undefined],
   ])("%s", (line, expected) => {
-    expect(parseNdjsonEvent(line)).toEqual(expected);
+    expect(parseNdjsonObject(line)).toEqual(expected);
   });
 });
 

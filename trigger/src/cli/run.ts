@@ -55,6 +55,8 @@ async function buildContext(command: Command, io: CliIo): Promise<CommandContext
     err,
     outStyle: style.buildStyle(style.shouldUseColor(io.stdout.isTTY, io.env)),
     errStyle: style.buildStyle(style.shouldUseColor(io.stderr.isTTY, io.env)),
+    outLive: style.canRedraw(io.stdout.isTTY, io.env),
+    errLive: style.canRedraw(io.stderr.isTTY, io.env),
     cwd: io.cwd,
     signal: io.signal,
   };

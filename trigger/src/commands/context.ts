@@ -11,6 +11,9 @@ export interface CommandContext {
   /** Style for stdout and for stderr (each is coloured only if it is a terminal). */
   outStyle: Style;
   errStyle: Style;
+  /** Whether stdout / stderr is a terminal that can redraw a line (live timers). */
+  outLive?: boolean;
+  errLive?: boolean;
   cwd: string;
   signal: AbortSignal;
 }

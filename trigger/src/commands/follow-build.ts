@@ -42,34 +42,43 @@ export async function followBuild(
 ): Promise<ExitCode> {
   const write = options.json ? ctx.err : ctx.out;
   const style = options.json ? ctx.errStyle : ctx.outStyle;
-  const progress = new ProgressRenderer(write, style);
+  const progress = new ProgressRenderer(write, style, {
+    live: options.summary && (options.json ? ctx.errLive : ctx.outLive),
+  });
   const onStarted = (started: BuildRecord) => {
     if (!options.summary) return;
     const dedup = started.deduplicated ? " (deduplicated: already queued or running)" : "";
     progress.note(`build ${started.id} ${started.status} for target ${started.target}${dedup}`);
+    progress.buildStatus(started.status, started, false);
   };
   const handlers: FollowHandlers = {
     onLog: (line) => progress.log(line),
-    onStatus: (data) => options.summary && progress.update(data),
+    onStatus: (status, build) => options.summary && progress.buildStatus(status, build),
+    onPhase: (phase) => options.summary && progress.phase(phase),
     onReconnect: ({ afterSeq, reason, attempt, fromWait }) =>
-      ctx.err(
-        fromWait
-          ? `build stream dropped (${reason}); following the log after line ${afterSeq}\n`
-          : `log stream dropped (${reason}); reconnecting after line ${afterSeq} (attempt ${attempt})\n`,
+      progress.aside(() =>
+        ctx.err(
+          fromWait
+            ? `build stream dropped (${reason}); following the log after line ${afterSeq}\n`
+            : `log stream dropped (${reason}); reconnecting after line ${afterSeq} (attempt ${attempt})\n`,
+        ),
       ),
   };
   const opts = { signal: ctx.signal };
   let record: BuildRecord;
-  if (source.kind === "wait") {
-    const { waitForBuild } = await import("../http/wait.js");
-    record = await waitForBuild(ctx.client, source.request, { ...handlers, onStarted }, opts);
-  } else {
-    if (source.kind === "started") onStarted(source.record);
-    const id = source.kind === "started" ? source.record.id : source.id;
-    record = await followLogs(ctx.client, id, handlers, opts);
+  try {
+    if (source.kind === "wait") {
+      const { waitForBuild } = await import("../http/wait.js");
+      record = await waitForBuild(ctx.client, source.request, { ...handlers, onStarted }, opts);
+    } else {
+      if (source.kind === "started") onStarted(source.record);
+      const id = source.kind === "started" ? source.record.id : source.id;
+      record = await followLogs(ctx.client, id, handlers, opts);
+    }
+  } finally {
+    progress.stop();
   }
   if (options.summary) {
-    progress.update(record);
     const upload = options.upload?.();
     write(
       "\n" +

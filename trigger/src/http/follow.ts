@@ -2,12 +2,13 @@
 // A stream that drops (gateway cutting long responses, replica change, network) is
 // reopened with `Last-Event-ID` = the last seq seen; lines at or below it are skipped,
 // so nothing is printed twice even if a replica replays more than asked.
+import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
 import {
-  buildRecordSchema,
-  logLineSchema,
-  type BuildRecord,
-  type LogLine,
-} from "../../../common/build-record.js";
+  StreamEventError,
+  parseSseEvent,
+  type PhaseEvent,
+  type ReceivedEvent,
+} from "../../../common/stream-events.js";
 import { TriggerError } from "../errors.js";
 import { backoffDelay, delay } from "./backoff.js";
 import { headerValue, type BuilderClient } from "./client.js";
@@ -16,8 +17,10 @@ import { SseParser, type SseEvent } from "./sse.js";
 
 export interface FollowHandlers {
   onLog(line: LogLine): void;
-  /** `event: status` data, parsed JSON (a record, a phase, or a status change). */
-  onStatus(data: unknown): void;
+  /** The build's status changed (`build`: the record at that moment, when sent). */
+  onStatus(status: BuildStatus, build: BuildRecord | undefined): void;
+  /** A phase started or ended. */
+  onPhase(phase: PhaseEvent): void;
   /**
    * The stream dropped; about to reconnect after `afterSeq`. `fromWait` is set when the
    * dropped stream was the bound `POST ?wait=true` one and following goes on over SSE.
@@ -124,38 +127,54 @@ async function readStream(
 }
 
 function handleEvent(ev: SseEvent, id: string, state: FollowState, handlers: FollowHandlers): void {
+  const where = `following build ${id}: event ${JSON.stringify(ev.event)}`;
+  const data = parseData(ev, id);
   applyEvent(
-    ev.event,
-    parseData(ev, id),
+    decodeEvent(() => parseSseEvent(ev.event, data), where),
     state,
     handlers,
-    `following build ${id}: event ${JSON.stringify(ev.event)}`,
   );
+}
+
+/** Runs a decoder of common/stream-events.ts; a mismatch is a protocol error naming the event. */
+export function decodeEvent(
+  decode: () => ReceivedEvent | undefined,
+  where: string,
+): ReceivedEvent | undefined {
+  try {
+    return decode();
+  } catch (err) {
+    if (!(err instanceof StreamEventError)) throw err;
+    throw new TriggerError("PROTOCOL", `${where}: ${err.message.slice(0, 300)}`);
+  }
 }
 
 /**
  * One event of a build's stream, whatever its framing (SSE here, NDJSON in wait.ts): log
  * lines at or below `state.lastSeq` are skipped, so a replay never prints a line twice.
- * `where` names the event in protocol errors.
+ * Unknown events (`undefined`) are for newer clients; ignoring them keeps this one working.
  */
 export function applyEvent(
-  type: string,
-  data: unknown,
+  ev: ReceivedEvent | undefined,
   state: FollowState,
   handlers: FollowHandlers,
-  where: string,
 ): void {
-  if (type === "log") {
-    const line = parseWith(logLineSchema, data, where);
-    if (line.seq <= state.lastSeq) return;
-    state.lastSeq = line.seq;
-    handlers.onLog(line);
-  } else if (type === "status") {
-    handlers.onStatus(data);
-  } else if (type === "end") {
-    state.end = parseWith(buildRecordSchema, data, where);
+  switch (ev?.type) {
+    case "log":
+      if (ev.line.seq <= state.lastSeq) return;
+      state.lastSeq = ev.line.seq;
+      handlers.onLog(ev.line);
+      return;
+    case "status":
+      handlers.onStatus(ev.status, ev.build);
+      return;
+    case "phase":
+      handlers.onPhase(ev.phase);
+      return;
+    case "end":
+      state.end = ev.build;
+      return;
   }
-  // Other event types are for newer clients; ignoring them keeps this one working.
 }
 
 function parseData(ev: SseEvent, id: string): unknown {

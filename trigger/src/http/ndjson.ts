@@ -25,7 +25,7 @@ export class NdjsonSplitter {
 }
 
 /** One NDJSON line as an object with a string `type`, or `undefined` when it is not one. */
-export function parseNdjsonEvent(line: string): { type: string; [key: string]: unknown } | undefined {
+export function parseNdjsonObject(line: string): { type: string; [key: string]: unknown } | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);

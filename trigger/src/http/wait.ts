@@ -9,15 +9,17 @@ import { buildRecordSchema, type BuildRecord } from "../../../common/build-recor
 import { TriggerError } from "../errors.js";
 import { headerValue, type Answer, type BuilderClient, type SendOptions } from "./client.js";
 import { errorFromResponse, isRetryableNetworkError } from "./errors.js";
+import { parseNdjsonEvent } from "../../../common/stream-events.js";
 import {
   STREAM_BODY_TIMEOUT_MS,
   applyEvent,
+  decodeEvent,
   followLogs,
   parseWith,
   type FollowHandlers,
   type FollowState,
 } from "./follow.js";
-import { NdjsonSplitter, parseNdjsonEvent } from "./ndjson.js";
+import { NdjsonSplitter, parseNdjsonObject } from "./ndjson.js";
 
 export interface WaitHandlers extends FollowHandlers {
   /** The build the POST started (or found again by its key), as soon as it is known. */
@@ -116,23 +118,24 @@ async function readWaitStream(res: Answer, state: WaitState, handlers: WaitHandl
 }
 
 function handleLine(line: string, state: WaitState, handlers: WaitHandlers, what: string): void {
-  const ev = parseNdjsonEvent(line);
-  if (!ev) {
+  const value = parseNdjsonObject(line);
+  if (!value) {
     throw new TriggerError(
       "PROTOCOL",
       `${what}: a build stream line is not a JSON object with a "type": ${JSON.stringify(line.slice(0, 120))}`,
     );
   }
-  const where = `${what}: ${JSON.stringify(ev.type)} line`;
-  const { type, ...rest } = ev;
-  if (type === "status" && !state.started) {
+  const ev = decodeEvent(() => parseNdjsonEvent(value), `${what}: ${JSON.stringify(value.type)} line`);
+  if (ev?.type === "status" && !state.started) {
     // The first status line carries the record: the build's id and what it was started as.
-    const record = parseWith(buildRecordSchema, rest.build, where);
+    if (!ev.build) {
+      throw new TriggerError("PROTOCOL", `${what}: the first "status" line has no build record`);
+    }
     state.started = true;
-    state.id = record.id;
-    handlers.onStarted(record);
+    state.id = ev.build.id;
+    handlers.onStarted(ev.build);
   }
-  applyEvent(type, type === "end" ? rest.build : rest, state, handlers, where);
+  applyEvent(ev, state, handlers);
 }
 
 function parseJson(text: string, what: string): unknown {

@@ -11,6 +11,12 @@ export function formatDuration(ms: number | null | undefined): string {
     : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
+/** A running timer in whole seconds, so it does not flicker: `7 s`, `4m05s`. */
+export function formatElapsed(ms: number): string {
+  const whole = Math.max(0, Math.floor(ms / 1000)) * 1000;
+  return whole < 60_000 ? `${whole / 1000} s` : formatDuration(whole);
+}
+
 const UNITS = ["B", "KiB", "MiB", "GiB", "TiB"];
 
 export function formatBytes(bytes: number): string {

@@ -19,6 +19,11 @@ export function shouldUseColor(isTTY: boolean | undefined, env: Record<string, s
   return isTTY === true && env.TERM !== "dumb";
 }
 
+/** A live line (timers) needs a real terminal; NO_COLOR turns off colour, not `\r`. */
+export function canRedraw(isTTY: boolean | undefined, env: Record<string, string | undefined>): boolean {
+  return isTTY === true && env.TERM !== "dumb";
+}
+
 export function buildStyle(color: boolean): Style {
   const wrap = (open: number, close: number) => (s: string) =>
     color ? `\x1b[${open}m${s}\x1b[${close}m` : s;

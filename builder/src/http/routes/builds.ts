@@ -6,6 +6,7 @@ import { buildRequestSchema, type BuildRequest } from "../../../../common/build-
 import type { AppDeps, SubmitOptions, SubmitResult } from "../deps.js";
 import { HttpError, fromZodError, invalidRequest } from "../errors.js";
 import { followBuild } from "../build-events.js";
+import { buildMatcher } from "../build-filter.js";
 import { createEventStreamResponse } from "../event-stream.js";
 import {
   parseBuildId,
@@ -84,8 +85,10 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
   const id = result.record.id;
   const location = `/v1/builds/${encodeURIComponent(id)}`;
   if ((c.req.header("accept") ?? "").includes("application/x-ndjson")) {
+    deps.metrics.streamOpened("ndjson");
     return createEventStreamResponse({
       format: "ndjson",
+      onClose: () => deps.metrics.streamClosed("ndjson"),
       headers: { location },
       requestSignal: c.req.raw.signal,
       produce: (emit, signal) =>
@@ -141,11 +144,13 @@ export async function listBuilds(c: Context, deps: AppDeps): Promise<Response> {
   const parsed = listQuerySchema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
   if (!parsed.success) throw fromZodError(parsed.error, "list query");
   const q = parsed.data;
+  const match = buildMatcher(q);
   const result = await deps.service.list({
     limit: q.limit ?? 50,
     ...(q.target ? { target: q.target } : {}),
     ...(q.status ? { status: q.status } : {}),
     ...(q.cursor ? { cursor: q.cursor } : {}),
+    ...(match ? { match } : {}),
   });
   return c.json({ builds: result.builds, nextCursor: result.nextCursor ?? null });
 }

@@ -15,8 +15,10 @@ export async function getBuildLogs(c: Context, deps: AppDeps): Promise<Response>
   const record = await loadBuild(deps, c.req.param("id") ?? "");
   const afterSeq = parseAfterSeq(c.req.header("last-event-id"), query.data.after);
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
+    deps.metrics.streamOpened("sse");
     return createEventStreamResponse({
       format: "sse",
+      onClose: () => deps.metrics.streamClosed("sse"),
       requestSignal: c.req.raw.signal,
       produce: (emit, signal) =>
         followBuild({
