@@ -1,28 +1,23 @@
 // The trigger's one error type. Every failure the CLI reports carries the exit code
-// it ends with (SPEC §6), so main.ts maps errors to exits in one place.
-export const EXIT = {
-  succeeded: 0,
-  failed: 1,
-  usage: 2,
-  smokeFailed: 3,
-  cancelled: 4,
-  unreachable: 5,
-} as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+// it ends with (SPEC §6, the shared table in common/exit-codes.ts), so main.ts maps
+// errors to exits in one place.
+import { EXIT, type ExitCode } from "../../common/exit-codes.js";
+
+export { EXIT, type ExitCode };
 
 export type TriggerErrorCode =
   "USAGE" | "CONFIG" | "UNREACHABLE" | "UNAUTHORIZED" | "PROTOCOL" | "REJECTED" | "INTERRUPTED";
 
 const EXIT_BY_CODE: Record<TriggerErrorCode, ExitCode> = {
-  USAGE: EXIT.usage,
-  CONFIG: EXIT.usage,
-  UNREACHABLE: EXIT.unreachable,
-  UNAUTHORIZED: EXIT.unreachable,
-  PROTOCOL: EXIT.unreachable,
+  USAGE: EXIT.USAGE,
+  CONFIG: EXIT.USAGE,
+  UNREACHABLE: EXIT.UNREACHABLE,
+  UNAUTHORIZED: EXIT.UNREACHABLE,
+  PROTOCOL: EXIT.UNREACHABLE,
   // The builder understood the request and refused it for a reason that is not the
   // caller's syntax (queue full, build already ended): the work did not happen.
-  REJECTED: EXIT.failed,
-  INTERRUPTED: EXIT.cancelled,
+  REJECTED: EXIT.BUILD_FAILED,
+  INTERRUPTED: EXIT.CANCELLED,
 };
 
 export class TriggerError extends Error {

@@ -48,7 +48,7 @@ describe("resolveContextFilter", () => {
     await writeFile(path.join(dir, ".dockerignore"), text);
     const err = await resolveContextFilter(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TriggerError);
-    expect((err as TriggerError).exitCode).toBe(EXIT.usage);
+    expect((err as TriggerError).exitCode).toBe(EXIT.USAGE);
     expect((err as TriggerError).message).toContain(`${path.join(dir, ".dockerignore")} line ${line}: `);
     expect((err as TriggerError).message).toContain(JSON.stringify(pattern));
     expect((err as TriggerError).message).not.toMatch(/\n\s+at /);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exitCodeForRecord } from "../../../trigger/src/exit-codes.js";
+import { exitCodeForRecord, exitCodeForStatusQuery } from "../../../common/exit-codes.js";
 import {
   errorFromResponse,
   isRetryableNetworkError,
@@ -16,9 +16,21 @@ describe("exitCodeForRecord", () => {
     ["failed", { code: "SMOKE_FAILED", message: "x" }, 3],
     ["cancelled", { code: "CANCELLED", message: "x" }, 4],
     ["interrupted", { code: "INTERRUPTED", message: "x" }, 4],
-    ["running", null, 0],
+    // Where an end was promised, a build that has not ended is a protocol error, not a success.
+    ["running", null, 5],
+    ["queued", null, 5],
   ] as const)("%s %j -> %i", (status, error, code) => {
     expect(exitCodeForRecord({ status, error })).toBe(code);
+  });
+
+  it.each([
+    ["queued", null, 0],
+    ["running", null, 0],
+    ["succeeded", null, 0],
+    ["failed", { code: "SMOKE_FAILED", message: "x" }, 3],
+    ["cancelled", { code: "CANCELLED", message: "x" }, 4],
+  ] as const)("status of a %s build exits %i", (status, error, code) => {
+    expect(exitCodeForStatusQuery({ status, error })).toBe(code);
   });
 });
 

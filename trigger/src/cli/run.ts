@@ -22,7 +22,7 @@ export async function runCli(io: CliIo): Promise<ExitCode> {
     const invocation = await parseCommandLine(io.argv);
     if (invocation.kind === "help") {
       io.stdout.write(invocation.text);
-      return EXIT.succeeded;
+      return EXIT.OK;
     }
     command = invocation.command;
     const ctx = await buildContext(command, io);
@@ -90,7 +90,7 @@ function report(err: unknown, io: CliIo, command: Command | undefined): ExitCode
         ? "; the build goes on (cancel it with `comfyume-build cancel <id>`)"
         : "";
     io.stderr.write(`comfyume-build: interrupted${hint}\n`);
-    return EXIT.cancelled;
+    return EXIT.CANCELLED;
   }
   if (err instanceof TriggerError) {
     io.stderr.write(`comfyume-build: ${err.message}\n`);
@@ -98,5 +98,5 @@ function report(err: unknown, io: CliIo, command: Command | undefined): ExitCode
   }
   // Not a failure the CLI knows how to describe: show everything, as a protocol-level error.
   io.stderr.write(`comfyume-build: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
-  return EXIT.unreachable;
+  return EXIT.UNREACHABLE;
 }

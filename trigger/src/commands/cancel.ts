@@ -17,7 +17,7 @@ export async function runCancel(cmd: CancelCommand, ctx: CommandContext): Promis
     throw new TriggerError(
       "REJECTED",
       `${what}: it has already ended (${conflictMessage(text)})`,
-      EXIT.failed,
+      EXIT.BUILD_FAILED,
     );
   }
   const { json } = await import("./answer.js");
@@ -27,7 +27,7 @@ export async function runCancel(cmd: CancelCommand, ctx: CommandContext): Promis
       ? JSON.stringify(record, null, 2) + "\n"
       : `cancel requested for ${record.id} (status ${record.status})\n`,
   );
-  return EXIT.succeeded;
+  return EXIT.OK;
 }
 
 function conflictMessage(text: string): string {

@@ -4,7 +4,7 @@
 import type { BuildRecord } from "../../../common/build-record.js";
 import type { PackStats } from "../context/pack.js";
 import type { ExitCode } from "../errors.js";
-import { exitCodeForRecord } from "../exit-codes.js";
+import { exitCodeForRecord } from "../../../common/exit-codes.js";
 import type { SendOptions } from "../http/client.js";
 import { followLogs, type FollowHandlers } from "../http/follow.js";
 import { ProgressRenderer } from "../render/progress.js";

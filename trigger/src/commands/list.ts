@@ -30,5 +30,5 @@ export async function runList(cmd: ListCommand, ctx: CommandContext): Promise<Ex
     );
   }
   ctx.out(cmd.json ? JSON.stringify(parsed.data, null, 2) + "\n" : buildListTable(parsed.data.builds));
-  return EXIT.succeeded;
+  return EXIT.OK;
 }

@@ -18,5 +18,5 @@ export async function runLogs(cmd: LogsCommand, ctx: CommandContext): Promise<Ex
   });
   if (res.status !== 200) throw errorFromResponse(res.status, await res.body.text(), what);
   for await (const chunk of res.body) ctx.out(String(chunk));
-  return EXIT.succeeded;
+  return EXIT.OK;
 }

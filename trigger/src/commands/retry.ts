@@ -24,7 +24,7 @@ export async function runRetry(cmd: RetryCommand, ctx: CommandContext): Promise<
   const record = parseRecord((await ctx.client.json(request, [200, 201, 202])).body, what);
   if (cmd.detach) {
     ctx.out(`${record.id}\n`);
-    return EXIT.succeeded;
+    return EXIT.OK;
   }
   return followBuild(ctx, { kind: "started", record }, follow);
 }

@@ -27,7 +27,7 @@ export async function runSchedule(cmd: ScheduleCommand, ctx: CommandContext): Pr
   );
   if (cmd.json) {
     ctx.out(JSON.stringify(res.body, null, 2) + "\n");
-    return EXIT.succeeded;
+    return EXIT.OK;
   }
   const answer = res.body as {
     builds?: { id?: string; target?: string; status?: string }[];
@@ -39,7 +39,7 @@ export async function runSchedule(cmd: ScheduleCommand, ctx: CommandContext): Pr
   for (const s of answer.skipped ?? []) ctx.out(`skipped\t${s.target ?? "?"}\t${oneLine(s.reason ?? "")}\n`);
   if (builds.length === 0 && !answer.skipped?.length)
     ctx.out(`nothing started: ${oneLine(answer.ignored ?? "no scheduled targets")}\n`);
-  return EXIT.succeeded;
+  return EXIT.OK;
 }
 
 /** A reason from the server on one log line (cron appends to a log file). */

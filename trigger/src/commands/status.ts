@@ -1,7 +1,7 @@
 // `comfyume-build status <id>`: one build's summary (or record with --json).
 import type { StatusCommand } from "../cli/commands.js";
 import type { ExitCode } from "../errors.js";
-import { exitCodeForRecord } from "../exit-codes.js";
+import { exitCodeForStatusQuery } from "../../../common/exit-codes.js";
 import { buildSummary } from "../render/summary.js";
 import { buildPath, parseRecord, type CommandContext } from "./context.js";
 
@@ -14,5 +14,5 @@ export async function runStatus(cmd: StatusCommand, ctx: CommandContext): Promis
       ? JSON.stringify(record, null, 2) + "\n"
       : buildSummary(record, { style: ctx.outStyle, baseUrl: ctx.client.settings.baseUrl }),
   );
-  return exitCodeForRecord(record);
+  return exitCodeForStatusQuery(record);
 }

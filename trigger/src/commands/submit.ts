@@ -62,7 +62,7 @@ export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promis
   const record = parseRecord(res.body, request.what);
   if (cmd.detach) {
     ctx.out(`${record.id}\n`);
-    return EXIT.succeeded;
+    return EXIT.OK;
   }
   return followBuild(ctx, { kind: "started", record }, follow);
 }

@@ -9,5 +9,5 @@ export async function runTargets(cmd: TargetsCommand, ctx: CommandContext): Prom
   ctx.out(
     cmd.json ? JSON.stringify(res.body, null, 2) + "\n" : buildTargetsTable(normalizeTargets(res.body)),
   );
-  return EXIT.succeeded;
+  return EXIT.OK;
 }
