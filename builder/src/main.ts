@@ -2,19 +2,30 @@
 // comfyume-builder: the HTTP service and one-shot runs (SPEC §7). This file only
 // parses the command line and the environment and dispatches; every side effect
 // starts here.
-import { EXIT } from "../../common/exit-codes.js";
+import { EXIT, type ExitCode } from "../../common/exit-codes.js";
 import { EnvError, loadConfig } from "./config/env.js";
 import { ConfigError } from "./config/load-builder-config.js";
-import { UsageError, HELP, parseCommandLine } from "./commands/command-line.js";
+import { UsageError, parseCommandLine, type Command } from "./commands/command-line.js";
 import { isServiceError } from "./jobs/service-error.js";
 
-async function main(argv: string[]): Promise<number> {
+async function main(argv: string[]): Promise<ExitCode> {
   const cmd = parseCommandLine(argv);
   if (cmd.name === "help") {
-    process.stdout.write(cmd.text ?? HELP);
+    process.stdout.write(cmd.text);
     return EXIT.OK;
   }
-  const env = loadConfig(process.env);
+  if (cmd.name === "version") {
+    const { readPackageVersion } = await import("../../common/version.js");
+    process.stdout.write(`comfyume-builder ${readPackageVersion()}\n`);
+    return EXIT.OK;
+  }
+  return dispatch(cmd, loadConfig(process.env));
+}
+
+async function dispatch(
+  cmd: Exclude<Command, { name: "help" | "version" }>,
+  env: ReturnType<typeof loadConfig>,
+): Promise<ExitCode> {
   switch (cmd.name) {
     case "serve": {
       const { serveCommand } = await import("./commands/serve-command.js");
@@ -41,7 +52,31 @@ async function main(argv: string[]): Promise<number> {
       const { cachePruneCommand } = await import("./commands/cache-command.js");
       return cachePruneCommand(env, cmd.maxBytes);
     }
+    case "cache-ls": {
+      const { cacheLsCommand } = await import("./commands/cache-command.js");
+      return cacheLsCommand(env, { json: cmd.json });
+    }
   }
+}
+
+/** One line on stderr and the exit code for what stopped a command; never a stack trace. */
+function report(err: unknown): ExitCode {
+  if (err instanceof UsageError) {
+    process.stderr.write(`comfyume-builder: ${err.message}\n`);
+    const help = err.command
+      ? `comfyume-builder ${err.command.split(" ")[0]} --help`
+      : "comfyume-builder --help";
+    process.stderr.write(`Run \`${help}\` for usage.\n`);
+    return EXIT.USAGE;
+  }
+  // A request the job layer refuses (unknown target, a ref for a path source...) is a usage error too.
+  const refused = isServiceError(err) && err.status < 500;
+  if (err instanceof EnvError || err instanceof ConfigError || refused) {
+    process.stderr.write(`comfyume-builder: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  process.stderr.write(`comfyume-builder: ${err instanceof Error ? err.message : String(err)}\n`);
+  return EXIT.BUILD_FAILED;
 }
 
 main(process.argv.slice(2)).then(
@@ -49,15 +84,6 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    // A request the job layer refuses (unknown target, a ref for a path source...) is a usage error too.
-    const refused = isServiceError(err) && err.status < 500;
-    if (err instanceof UsageError || err instanceof EnvError || err instanceof ConfigError || refused) {
-      process.stderr.write(`comfyume-builder: ${err.message}\n`);
-      if (err instanceof UsageError) process.stderr.write("Run `comfyume-builder --help` for usage.\n");
-      process.exitCode = EXIT.USAGE;
-      return;
-    }
-    process.stderr.write(`comfyume-builder: ${(err as Error).stack ?? String(err)}\n`);
-    process.exitCode = EXIT.BUILD_FAILED;
+    process.exitCode = report(err);
   },
 );

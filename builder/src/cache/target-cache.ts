@@ -32,6 +32,12 @@ export interface BudgetResult {
   totalBytes: number;
 }
 
+export interface CacheUsage {
+  targets: { target: string; bytes: number; lastUsedMs: number | null }[];
+  /** Caches buildx could not read, kept for inspection; they count against the budget. */
+  quarantinedBytes: number;
+}
+
 export interface TargetCacheOptions {
   /** Quarantined caches kept at most (default 2). */
   keepBroken?: number;
@@ -205,6 +211,18 @@ export class TargetCacheStore {
     for (const name of await this.list())
       if (isTargetName(name)) out[name] = await dirSize(path.join(this.root, name));
     return out;
+  }
+
+  /** What `cache ls` shows: each target's cache with its last use (null: never marked), and quarantined bytes. */
+  async usage(): Promise<CacheUsage> {
+    const sizes = await this.sizes();
+    const targets = await Promise.all(
+      Object.entries(sizes).map(async ([target, bytes]) => {
+        const at = await mtimeMs(this.dir(".used", target));
+        return { target, bytes, lastUsedMs: at === 0 ? null : at };
+      }),
+    );
+    return { targets, quarantinedBytes: await dirSize(this.dir(".broken")) };
   }
 
   /** Bytes counted against the budget: current caches plus quarantined ones (not in-flight exports). */

@@ -1,43 +1,15 @@
-// Parses comfyume-builder's command line into a typed command. Pure: no I/O.
-import { parseArgs } from "node:util";
-import { buildRequestSchema, describeIssues, type BuildRequest } from "../../../common/build-request.js";
-import { parseBytes } from "../config/env.js";
+// Parses comfyume-builder's command line into a typed command. Pure: no I/O. The grammar
+// (common/cli-flags.ts) and the build flags (common/build-flags.ts,
+// common/build-request-flags.ts) are the ones `comfyume-build` uses.
 import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { parseBuildFlags } from "../../../common/build-request-flags.js";
+import type { BuildRequest } from "../../../common/build-request.js";
+import { parseFlags, UsageError, type FlagSpecs, type FlagValues } from "../../../common/cli-flags.js";
+import { didYouMean } from "../../../common/suggest.js";
+import { parseBytes } from "../config/env.js";
+import { BUILDER_COMMANDS, COMMAND_HELP, MAIN_HELP, type BuilderCommandName } from "./help-text.js";
 
-export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
-}
-
-export const HELP = `comfyume-builder — CPU-only container build runner for ComfyuME
-
-Usage:
-  comfyume-builder serve                       the HTTP service (API, console, metrics)
-  comfyume-builder run <target> [options]      one build in-process, no server (cron, Verda jobs, local)
-  comfyume-builder smoke <image-ref> --file SMOKE [--junit FILE] [--json]
-                                               run a smoke file against a pushed image
-  comfyume-builder config check [FILE]         validate a config file and print what it would build
-  comfyume-builder config schema               print the config file's JSON Schema
-  comfyume-builder cache prune [--max-bytes N] evict least recently used target caches
-
-Options of run:
-  --ref REF            git ref to build (git sources)      --context DIR   build this directory instead
-  --tag T              extra tag (repeatable)              --platform P    platform (repeatable)
-  --build-arg K=V      build arg (repeatable)              --no-push       build without pushing
-  --no-smoke           skip smoke tests                    --no-cache      build without the cache
-  --json               print the final build record on stdout (progress goes to stderr)
-
-Environment: BUILDER_CONFIG, BUILDER_DATA_DIR, BUILDER_CACHE_DIR, BUILDER_CACHE_MAX_BYTES, ... (see README).
-Exit codes: 0 succeeded, 1 build/push/backup failed, 2 usage or config error, 3 smoke tests failed,
-4 cancelled or interrupted.
-
-Examples:
-  comfyume-builder run worker --tag v0.11.0
-  comfyume-builder run worker --context ./comfyui-worker --no-push
-  comfyume-builder smoke ghcr.io/ahelme/comfyume-worker:v0.11.0 --file smoke/worker.yaml --junit smoke.xml
-`;
+export { UsageError };
 
 export interface RunOptions {
   request: BuildRequest;
@@ -53,165 +25,167 @@ export interface SmokeOptions {
 }
 
 export type Command =
-  | { name: "help"; text?: string }
+  | { name: "help"; text: string }
+  | { name: "version" }
   | { name: "serve" }
   | { name: "run"; options: RunOptions }
   | { name: "smoke"; options: SmokeOptions }
   | { name: "config-check"; file?: string }
   | { name: "config-schema" }
-  | { name: "cache-prune"; maxBytes?: number };
+  | { name: "cache-prune"; maxBytes?: number }
+  | { name: "cache-ls"; json: boolean };
 
-/** Runs node's parseArgs, turning its errors into usage errors. */
-function guard<T extends { positionals: string[] }>(parse: () => T, maxPositionals: number): T {
-  let parsed: T;
-  try {
-    parsed = parse();
-  } catch (err) {
-    throw new UsageError((err as Error).message);
+const HELP_FLAG = { help: { type: "boolean", short: "h" } } as const satisfies FlagSpecs;
+const JSON_FLAG = { json: { type: "boolean" } } as const satisfies FlagSpecs;
+
+const SUBCOMMANDS = { config: ["check", "schema"], cache: ["ls", "prune"] } as const;
+
+const isCommand = (w: string): w is BuilderCommandName => (BUILDER_COMMANDS as string[]).includes(w);
+
+export function parseCommandLine(argv: readonly string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "--help" || first === "-h") return { name: "help", text: MAIN_HELP };
+  if (first === "--version") return { name: "version" };
+  if (first === "help") return helpFor(rest);
+  if (!isCommand(first)) throw notACommand(first);
+  if (asksForHelp(rest)) return { name: "help", text: COMMAND_HELP[first] };
+  switch (first) {
+    case "serve":
+      flags("serve", rest, {}, 0);
+      return { name: "serve" };
+    case "run":
+      return parseRun(rest);
+    case "smoke":
+      return parseSmoke(rest);
+    case "config":
+      return parseConfig(rest);
+    case "cache":
+      return parseCache(rest);
   }
+}
+
+/** `help`, `help <command>`, `help <command> <subcommand>`. */
+function helpFor(args: readonly string[]): Command {
+  const [name, sub] = args;
+  if (name === undefined) return { name: "help", text: MAIN_HELP };
+  if (!isCommand(name)) throw notACommand(name);
+  if (sub !== undefined) {
+    if (name !== "config" && name !== "cache") {
+      throw new UsageError(`help takes a command, got ${JSON.stringify(args.join(" "))}`);
+    }
+    subcommand(name, sub);
+  }
+  return { name: "help", text: COMMAND_HELP[name] };
+}
+
+function notACommand(word: string): UsageError {
+  const what = word.startsWith("-") ? `unknown flag ${word}` : `${JSON.stringify(word)} is not a command`;
+  const near = word.startsWith("-")
+    ? didYouMean(word, ["--help", "--version"])
+    : didYouMean(word, [...BUILDER_COMMANDS, "help"]);
+  return new UsageError(`${what}${near}; commands: ${BUILDER_COMMANDS.join(", ")}`);
+}
+
+/** `--help`/`-h` anywhere before `--` wins over everything else on the line. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/** Parses flags and checks the number of positionals. */
+function flags(
+  command: string,
+  args: readonly string[],
+  specs: FlagSpecs,
+  maxPositionals: number,
+): { values: FlagValues; positionals: string[] } {
+  const parsed = parseFlags(args, { ...HELP_FLAG, ...specs }, { command });
   if (parsed.positionals.length > maxPositionals) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}`);
+    throw new UsageError(
+      `${command} takes ${maxPositionals === 0 ? "no arguments" : `at most ${maxPositionals}`}, got ${JSON.stringify(parsed.positionals[maxPositionals])} too`,
+      command.split(" ")[0],
+    );
   }
   return parsed;
 }
 
-const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
-
-function parseBuildArgs(values: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const kv of values) {
-    const eq = kv.indexOf("=");
-    if (eq <= 0) throw new UsageError(`--build-arg ${JSON.stringify(kv)} must look like KEY=VALUE`);
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return out;
+function subcommand(command: keyof typeof SUBCOMMANDS, sub: string | undefined): string {
+  const known: readonly string[] = SUBCOMMANDS[command];
+  if (sub !== undefined && known.includes(sub)) return sub;
+  const got = sub === undefined ? "nothing" : JSON.stringify(sub);
+  const near = sub === undefined ? "" : didYouMean(sub, known);
+  throw new UsageError(`${command} needs a subcommand: ${known.join(" or ")} (got ${got}${near})`, command);
 }
 
-function parseRun(args: string[]): Command {
-  const { values, positionals } = guard(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          ...HELP_OPTION,
-          ...BUILD_FLAG_OPTIONS,
-          json: { type: "boolean" },
-        },
-      }),
-    1,
-  );
-  if (values.help) return { name: "help", text: HELP };
+function parseRun(args: readonly string[]): Command {
+  const { values, positionals } = flags("run", args, { ...BUILD_FLAG_OPTIONS, ...JSON_FLAG }, 1);
   const target = positionals[0];
-  if (!target) throw new UsageError("run needs a target name, e.g. `comfyume-builder run worker`");
-  if (values.ref !== undefined && values.context !== undefined) {
-    throw new UsageError("--ref and --context cannot be used together");
+  if (!target) throw new UsageError("run needs a target name, e.g. `comfyume-builder run worker`", "run");
+  try {
+    const { request, context } = parseBuildFlags(target, values);
+    return {
+      name: "run",
+      options: {
+        request,
+        ...(context !== undefined ? { contextDir: context } : {}),
+        json: values.json === true,
+      },
+    };
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageError(err.message, "run") : err;
   }
-  const raw: Record<string, unknown> = {
-    target,
-    ...(values.ref !== undefined ? { ref: values.ref } : {}),
-    ...(values.tag ? { tags: values.tag } : {}),
-    ...(values.platform ? { platforms: values.platform } : {}),
-    ...(values["build-arg"] ? { buildArgs: parseBuildArgs(values["build-arg"]) } : {}),
-    push: !values["no-push"],
-    smoke: !values["no-smoke"],
-    noCache: Boolean(values["no-cache"]),
-  };
-  const parsed = buildRequestSchema.safeParse(raw);
-  if (!parsed.success) throw new UsageError(describeIssues(parsed.error, raw));
-  return {
-    name: "run",
-    options: {
-      request: parsed.data,
-      ...(values.context !== undefined ? { contextDir: values.context } : {}),
-      json: Boolean(values.json),
-    },
-  };
 }
 
-function parseSmoke(args: string[]): Command {
-  const { values, positionals } = guard(
-    () =>
-      parseArgs({
-        args,
-        allowPositionals: true,
-        options: {
-          ...HELP_OPTION,
-          file: { type: "string", short: "f" },
-          junit: { type: "string" },
-          json: { type: "boolean" },
-        },
-      }),
+function parseSmoke(args: readonly string[]): Command {
+  const { values, positionals } = flags(
+    "smoke",
+    args,
+    { file: { type: "string", short: "f" }, junit: { type: "string" }, ...JSON_FLAG },
     1,
   );
-  if (values.help) return { name: "help", text: HELP };
   const image = positionals[0];
-  if (!image)
-    throw new UsageError("smoke needs an image reference, e.g. ghcr.io/ahelme/comfyume-worker:v0.11.0");
-  if (image.startsWith("-"))
-    throw new UsageError(`image reference ${JSON.stringify(image)} must not start with '-'`);
-  if (!values.file)
-    throw new UsageError("smoke needs --file SMOKE (a container-structure-test YAML or JSON file)");
+  if (!image) {
+    throw new UsageError(
+      "smoke needs an image reference, e.g. ghcr.io/ahelme/comfyume-worker:v0.11.0",
+      "smoke",
+    );
+  }
+  if (typeof values.file !== "string" || values.file === "") {
+    throw new UsageError("smoke needs --file SMOKE (a container-structure-test YAML or JSON file)", "smoke");
+  }
   return {
     name: "smoke",
     options: {
       image,
       file: values.file,
-      ...(values.junit ? { junit: values.junit } : {}),
-      json: Boolean(values.json),
+      ...(typeof values.junit === "string" ? { junit: values.junit } : {}),
+      json: values.json === true,
     },
   };
 }
 
-export function parseCommandLine(argv: string[]): Command {
-  const [first, ...rest] = argv;
-  switch (first) {
-    case undefined:
-    case "help":
-    case "--help":
-    case "-h":
-      return { name: "help" };
-    case "serve": {
-      const { values } = guard(
-        () => parseArgs({ args: rest, allowPositionals: true, options: HELP_OPTION }),
-        0,
-      );
-      return values.help ? { name: "help" } : { name: "serve" };
-    }
-    case "run":
-      return parseRun(rest);
-    case "smoke":
-      return parseSmoke(rest);
-    case "config": {
-      const [sub, ...more] = rest;
-      if (sub === "check") {
-        const { positionals } = guard(
-          () => parseArgs({ args: more, allowPositionals: true, options: HELP_OPTION }),
-          1,
-        );
-        return { name: "config-check", ...(positionals[0] ? { file: positionals[0] } : {}) };
-      }
-      if (sub === "schema") return { name: "config-schema" };
-      throw new UsageError(`config needs a subcommand: check or schema (got ${JSON.stringify(sub ?? "")})`);
-    }
-    case "cache": {
-      const [sub, ...more] = rest;
-      if (sub !== "prune")
-        throw new UsageError(`cache needs the subcommand prune (got ${JSON.stringify(sub ?? "")})`);
-      const { values } = guard(
-        () => parseArgs({ args: more, allowPositionals: true, options: { "max-bytes": { type: "string" } } }),
-        0,
-      );
-      if (values["max-bytes"] === undefined) return { name: "cache-prune" };
-      try {
-        return { name: "cache-prune", maxBytes: parseBytes(values["max-bytes"]) };
-      } catch (err) {
-        throw new UsageError(`--max-bytes: ${(err as Error).message}`);
-      }
-    }
-    default:
-      throw new UsageError(
-        `unknown command ${JSON.stringify(first)}; commands: serve, run, smoke, config, cache`,
-      );
+function parseConfig(args: readonly string[]): Command {
+  const [sub, ...more] = args;
+  if (subcommand("config", sub) === "schema") {
+    flags("config schema", more, {}, 0);
+    return { name: "config-schema" };
+  }
+  const { positionals } = flags("config check", more, {}, 1);
+  return { name: "config-check", ...(positionals[0] ? { file: positionals[0] } : {}) };
+}
+
+function parseCache(args: readonly string[]): Command {
+  const [sub, ...more] = args;
+  if (subcommand("cache", sub) === "ls") {
+    const { values } = flags("cache ls", more, JSON_FLAG, 0);
+    return { name: "cache-ls", json: values.json === true };
+  }
+  const { values } = flags("cache prune", more, { "max-bytes": { type: "string" } }, 0);
+  const max = values["max-bytes"];
+  if (typeof max !== "string") return { name: "cache-prune" };
+  try {
+    return { name: "cache-prune", maxBytes: parseBytes(max) };
+  } catch (err) {
+    throw new UsageError(`--max-bytes: ${(err as Error).message}`, "cache");
   }
 }

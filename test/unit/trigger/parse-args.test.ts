@@ -12,18 +12,8 @@ describe("parseCommandLine", () => {
   it.each([
     [
       ["submit", "worker"],
-      {
-        name: "submit",
-        target: "worker",
-        push: true,
-        smoke: true,
-        noCache: false,
-        detach: false,
-        json: false,
-        tags: [],
-        platforms: [],
-        buildArgs: {},
-      },
+      // Defaults are left out of the request: the target's config decides them.
+      { name: "submit", request: { target: "worker" }, detach: false, json: false },
     ],
     [
       [
@@ -49,13 +39,16 @@ describe("parseCommandLine", () => {
         "k-1",
       ],
       {
-        ref: "v0.11.0",
-        tags: ["v0.11.0", "latest"],
-        platforms: ["linux/amd64"],
-        buildArgs: { A: "1", B: "x=y" },
-        push: false,
-        smoke: false,
-        noCache: true,
+        request: {
+          target: "worker",
+          ref: "v0.11.0",
+          tags: ["v0.11.0", "latest"],
+          platforms: ["linux/amd64"],
+          buildArgs: { A: "1", B: "x=y" },
+          push: false,
+          smoke: false,
+          noCache: true,
+        },
         json: true,
         idempotencyKey: "k-1",
       },
@@ -66,6 +59,8 @@ describe("parseCommandLine", () => {
       ["list", "--target", "worker", "--status", "failed", "--limit", "5"],
       { name: "list", target: "worker", status: "failed", limit: 5 },
     ],
+    [["list", "--cursor", "b_01ABC"], { name: "list", cursor: "b_01ABC" }],
+    [["list", "--limit=5", "--json"], { name: "list", limit: 5, json: true }],
     [["logs", "b_1", "--follow"], { name: "logs", id: "b_1", follow: true }],
     [["logs", "b_1", "-f"], { follow: true }],
     [["cancel", "b_1"], { name: "cancel", id: "b_1" }],
@@ -116,11 +111,25 @@ describe("parseCommandLine", () => {
     expect(inv.kind === "help" && inv.text).toContain(text);
   });
 
-  it("has help with an example for every command", async () => {
+  it("has its own help with an example for every command, as <cmd> --help, <cmd> -h and help <cmd>", async () => {
     for (const name of ["submit", "status", "list", "logs", "cancel", "retry", "targets", "schedule"]) {
-      const inv = await parseCommandLine([name, "--help"]);
-      expect(inv.kind === "help" && inv.text).toMatch(/Examples?:/);
+      for (const argv of [
+        [name, "--help"],
+        [name, "-h"],
+        ["help", name],
+        [name, "--bogus", "--help"],
+      ]) {
+        const inv = await parseCommandLine(argv);
+        const text = inv.kind === "help" ? inv.text : "";
+        expect(text, argv.join(" ")).toContain(`Usage: comfyume-build ${name}`);
+        expect(text).toMatch(/Examples?:/);
+        expect(text).not.toContain("Commands:");
+      }
     }
+  });
+
+  it("answers --version", async () => {
+    expect(await parseCommandLine(["--version"])).toEqual({ kind: "version" });
   });
 
   it.each([
@@ -128,7 +137,7 @@ describe("parseCommandLine", () => {
     [["submit"], /submit takes exactly <target>/],
     [["submit", "Worker!"], /<target> "Worker!" is not valid/],
     [["submit", "w", "--ref=-x"], /--ref "-x" is not valid: a ref must not start with '-'/],
-    [["submit", "w", "--ref", "-x"], /Option '--ref' argument is ambiguous/],
+    [["submit", "w", "--ref", "-x"], /--ref needs a value, but the next argument is the flag "-x"/],
     [["submit", "w", "--ref", "a..b"], /--ref "a..b"/],
     [["submit", "w", "--tag", ".bad"], /--tag ".bad" is not valid/],
     [["submit", "w", "--platform", "amd64"], /--platform "amd64" is not valid/],
@@ -137,11 +146,21 @@ describe("parseCommandLine", () => {
     [["submit", "w", "--ref", "main", "--context", "."], /--ref and --context cannot be used together/],
     [["submit", "w", "--detach", "--json"], /--detach and --json/],
     [["submit", "w", "--idempotency-key", "has space"], /--idempotency-key "has space"/],
-    [["submit", "w", "--bogus"], /Unknown option '--bogus'/],
+    [["submit", "w", "--bogus"], /unknown flag --bogus for submit \(see `comfyume-build submit --help`\)/],
+    [["submit", "w", "--tga", "x"], /unknown flag --tga for submit; did you mean --tag\?/],
+    [["submit", "w", "--detatch"], /did you mean --detach\?/],
+    [["submit", "w", "--json=yes"], /--json takes no value/],
+    [["list", "--follow"], /list has no flag --follow \(it is a flag of logs\)/],
+    [["list", "--cursor", ""], /--cursor "" is not a cursor/],
+    [["list", "--status", "faild"], /--status "faild" is not a status; did you mean failed\?/],
+    [["sumbit", "w"], /"sumbit" is not a command; did you mean submit\?/],
+    [["stats", "b_1"], /did you mean status\?/],
+    [["--verison"], /unknown flag --verison; did you mean --version\?/],
+    [["help", "sumbit"], /"sumbit" is not a command; did you mean submit\?/],
     [["submit", "w", "--bind", "--no-bind"], /--bind and --no-bind cannot be used together/],
     [["submit", "w", "--bind", "--detach"], /--bind and --detach cannot be used together/],
     [["retry", "b_1", "--bind", "--detach"], /--bind and --detach/],
-    [["status", "b_1", "--bind"], /Unknown option '--bind'/],
+    [["status", "b_1", "--bind"], /status has no flag --bind \(it is a flag of submit, retry\)/],
     [["submit", "w", "--tag"], /--tag/],
     [["list", "--status", "done"], /--status "done" is not a status; use one of queued/],
     [["list", "--limit", "0"], /--limit "0" is not a whole number from 1 to 500/],
@@ -154,7 +173,7 @@ describe("parseCommandLine", () => {
     [["status"], /status takes exactly <id>/],
     [["targets", "extra"], /targets takes no positional arguments/],
     [["schedule", "--target", "BAD"], /--target "BAD"/],
-    [["logs", "b_1", "--json"], /Unknown option '--json'/],
+    [["logs", "b_1", "--json"], /logs has no flag --json \(it is a flag of submit, status/],
   ])("%j is a usage error", async (argv, message) => {
     let err: unknown;
     try {

@@ -1,5 +1,6 @@
 // The parsed form of every subcommand (SPEC §6). Produced by parse-args.ts, consumed by commands/*.
 import type { BuildStatus } from "../../../common/build-record.js";
+import type { BuildRequest } from "../../../common/build-request.js";
 import type { ConnectionFlags } from "../config/settings.js";
 
 export const COMMAND_NAMES = [
@@ -20,15 +21,10 @@ interface Base {
 
 export interface SubmitCommand extends Base {
   name: "submit";
-  target: string;
-  ref?: string;
+  /** The build's parameters, from the flags both binaries share (common/build-request-flags.ts). */
+  request: BuildRequest;
+  /** `--context DIR` as typed: the target's build context to upload. */
   context?: string;
-  tags: string[];
-  platforms: string[];
-  buildArgs: Record<string, string>;
-  push: boolean;
-  smoke: boolean;
-  noCache: boolean;
   detach: boolean;
   json: boolean;
   idempotencyKey?: string;
@@ -47,6 +43,8 @@ export interface ListCommand extends Base {
   target?: string;
   status?: BuildStatus;
   limit?: number;
+  /** A `nextCursor` from the previous page. */
+  cursor?: string;
   json: boolean;
 }
 
@@ -95,4 +93,5 @@ export type Command =
   | ScheduleCommand;
 
 /** What parseCommandLine returns: a command to run, or help text to print. */
-export type Invocation = { kind: "run"; command: Command } | { kind: "help"; text: string };
+export type Invocation =
+  { kind: "run"; command: Command } | { kind: "help"; text: string } | { kind: "version" };

@@ -1,4 +1,5 @@
 // `--help` text for the CLI and every subcommand, each with examples.
+import { BUILD_FLAG_HELP } from "../../../common/build-flags.js";
 import type { CommandName } from "./commands.js";
 
 const CONNECTION = `Connection (every command):
@@ -25,7 +26,8 @@ Commands:
   targets             list the configured targets
   schedule            trigger the scheduled rebuilds (what cron calls)
 
-Run \`comfyume-build <command> --help\` for a command's options.
+Run \`comfyume-build help <command>\` or \`comfyume-build <command> --help\` for a command's
+options; \`comfyume-build --version\` prints the version.
 
 ${CONNECTION}
 
@@ -38,15 +40,13 @@ export const COMMAND_HELP: Record<CommandName, string> = {
 Starts a build of <target> and shows its progress live: log lines, phase changes and a
 summary (digest, tags, smoke results, durations). Exits with the build's outcome.
 
+--context DIR is the target's build context, as in \`docker build DIR\`: for a target whose
+config says "context": "queue-manager", DIR is your checkout's queue-manager directory, and
+DIR holds the target's Dockerfile (at the same place relative to the context as in the
+source). \`comfyume-build targets\` shows each target's context and Dockerfile.
+
 Options:
-  --ref REF                 git ref to build (default: the source's default ref)
-  --context DIR             upload DIR as the build context (honours DIR/.dockerignore)
-  --tag T                   extra image tag (repeatable)
-  --platform P              platform such as linux/amd64 (repeatable)
-  --build-arg K=V           build argument (repeatable)
-  --no-push                 build without pushing
-  --no-smoke                skip the smoke tests
-  --no-cache                build without the cache
+${BUILD_FLAG_HELP}
   --detach                  print the build id and return at once
   --json                    print only the final build record on stdout (progress on stderr)
   --idempotency-key K       repeat-safe key (default: a fresh one per invocation)
@@ -58,7 +58,7 @@ Options:
 
 Examples:
   comfyume-build submit worker --ref v0.11.0 --tag v0.11.0
-  comfyume-build submit frontend --context ./comfyui-frontend --no-push
+  comfyume-build submit queue-manager --context ./queue-manager --no-push
   id=$(comfyume-build submit worker --detach) && comfyume-build logs "$id" --follow
   comfyume-build submit worker --json > build.json
   SERVERLESS_API_KEY=dc_... comfyume-build submit worker --ref v0.11.0   # bound to the request
@@ -69,8 +69,9 @@ ${EXIT_CODES}
 `,
   status: `Usage: comfyume-build status <id> [--json]
 
-Shows one build: status, phases, digest, tags, smoke results. Exits 0 while it is queued
-or running, otherwise with the build's outcome.
+Shows one build: status, phases, digest, tags, smoke results (and for a running build,
+how long it has been running). Exits 0 while it is queued or running, otherwise with the
+build's outcome.
 
 Examples:
   comfyume-build status b_01JD8X2M
@@ -78,14 +79,17 @@ Examples:
 
 ${CONNECTION}
 `,
-  list: `Usage: comfyume-build list [--target T] [--status S] [--limit N] [--json]
+  list: `Usage: comfyume-build list [--target T] [--status S] [--limit N] [--cursor C] [--json]
 
-Lists builds, newest first, as a table (or JSON with --json).
+Lists builds, newest first, as a table (or JSON with --json). A running build shows how
+long it has been running. When there are more builds than --limit, the last line says
+how to ask for the next page.
 
 Options:
   --target T     only builds of this target
   --status S     one of queued, running, succeeded, failed, cancelled, interrupted
   --limit N      at most N builds (1-500, default 50)
+  --cursor C     the next page: the nextCursor of the previous page
   --json         print {"builds": [...], "nextCursor": ...}
 
 Examples:

@@ -1,27 +1,28 @@
-// argv -> a validated Command (pure; throws TriggerError USAGE, exit 2).
-import { parseArgs, type ParseArgsConfig } from "node:util";
+// argv -> a validated Command (pure; throws TriggerError USAGE, exit 2). The grammar and
+// the build flags are the ones `comfyume-builder` uses too (common/cli-flags.ts,
+// common/build-flags.ts); what is here is which flags each command takes.
+import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { isUsageError, parseFlags, type FlagSpecs, type FlagValues } from "../../../common/cli-flags.js";
+import { didYouMean } from "../../../common/suggest.js";
 import type { ConnectionFlags } from "../config/settings.js";
-import { usageError } from "../errors.js";
+import { TriggerError, usageError } from "../errors.js";
 import { COMMAND_NAMES, type Command, type CommandName, type Invocation } from "./commands.js";
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
 import * as b from "./validate-basic.js";
-import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
 
 // The schema-based checks load zod; only commands that carry build parameters need them.
 const schemas = () => import("./validate.js");
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
-
-const CONNECTION: Options = {
+const CONNECTION = {
   url: { type: "string" },
   token: { type: "string" },
   "wait-ready": { type: "string" },
   help: { type: "boolean", short: "h" },
-};
-const JSON_FLAG: Options = { json: { type: "boolean" } };
-const BIND: Options = { bind: { type: "boolean" }, "no-bind": { type: "boolean" } };
+} as const satisfies FlagSpecs;
+const JSON_FLAG = { json: { type: "boolean" } } as const satisfies FlagSpecs;
+const BIND = { bind: { type: "boolean" }, "no-bind": { type: "boolean" } } as const satisfies FlagSpecs;
 
-const OPTIONS: Record<CommandName, Options> = {
+const OPTIONS: Record<CommandName, FlagSpecs> = {
   submit: {
     ...JSON_FLAG,
     ...BUILD_FLAG_OPTIONS,
@@ -30,7 +31,13 @@ const OPTIONS: Record<CommandName, Options> = {
     ...BIND,
   },
   status: JSON_FLAG,
-  list: { ...JSON_FLAG, target: { type: "string" }, status: { type: "string" }, limit: { type: "string" } },
+  list: {
+    ...JSON_FLAG,
+    target: { type: "string" },
+    status: { type: "string" },
+    limit: { type: "string" },
+    cursor: { type: "string" },
+  },
   logs: { follow: { type: "boolean", short: "f" } },
   cancel: JSON_FLAG,
   retry: { ...JSON_FLAG, ...BIND, detach: { type: "boolean" } },
@@ -54,48 +61,73 @@ const POSITIONALS: Record<CommandName, string[]> = {
   schedule: [],
 };
 
-type Values = Record<string, string | boolean | string[] | undefined>;
+const isCommand = (name: string): name is CommandName => (COMMAND_NAMES as readonly string[]).includes(name);
+const seeHelp = (name?: string) => `(see \`comfyume-build ${name ? `${name} ` : ""}--help\`)`;
 
 export async function parseCommandLine(argv: readonly string[]): Promise<Invocation> {
   const [first, ...rest] = argv;
-  if (first === undefined || first === "--help" || first === "-h" || first === "help") {
-    return { kind: "help", text: MAIN_HELP };
+  if (first === undefined || first === "--help" || first === "-h") return { kind: "help", text: MAIN_HELP };
+  if (first === "--version") return { kind: "version" };
+  if (first === "help") return helpFor(rest);
+  if (!isCommand(first)) throw notACommand(first);
+  if (asksForHelp(rest)) return { kind: "help", text: COMMAND_HELP[first] };
+  try {
+    return { kind: "run", command: await parseCommand(first, rest) };
+  } catch (err) {
+    // Every usage error of a command says where its help is.
+    const usage = isUsageError(err) || (err instanceof TriggerError && err.code === "USAGE");
+    if (usage) throw usageError(`${(err as Error).message} ${seeHelp(first)}`);
+    throw err;
   }
-  if (!(COMMAND_NAMES as readonly string[]).includes(first)) {
-    throw usageError(
-      `${JSON.stringify(first)} is not a command; use one of ${COMMAND_NAMES.join(", ")} (see --help)`,
-    );
-  }
-  const name = first as CommandName;
-  const { values, positionals } = parseFlags(name, rest);
-  if (values.help) return { kind: "help", text: COMMAND_HELP[name] };
+}
+
+/** `help`, `help <command>`. */
+function helpFor(args: readonly string[]): Invocation {
+  const [name, ...extra] = args;
+  if (name === undefined) return { kind: "help", text: MAIN_HELP };
+  if (!isCommand(name)) throw notACommand(name);
+  if (extra.length) throw usageError(`help takes one command, got ${JSON.stringify(args)} ${seeHelp()}`);
+  return { kind: "help", text: COMMAND_HELP[name] };
+}
+
+function notACommand(word: string) {
+  const what = word.startsWith("-") ? `unknown flag ${word}` : `${JSON.stringify(word)} is not a command`;
+  const near = didYouMean(word.replace(/^-+/, ""), COMMAND_NAMES);
+  const flagNear = word.startsWith("-") ? didYouMean(word, ["--help", "--version"]) : "";
+  return usageError(`${what}${flagNear || near}; commands: ${COMMAND_NAMES.join(", ")} ${seeHelp()}`);
+}
+
+/** `--help`/`-h` anywhere before `--` wins over everything else on the line. */
+function asksForHelp(args: readonly string[]): boolean {
+  const end = args.indexOf("--");
+  return (end === -1 ? args : args.slice(0, end)).some((a) => a === "--help" || a === "-h");
+}
+
+/** Commands other than `name` that take `flag`, for "it is a flag of logs". */
+function commandsWithFlag(name: CommandName, flag: string): string | undefined {
+  const key = flag.replace(/^--/, "");
+  const others = COMMAND_NAMES.filter((c) => c !== name && OPTIONS[c][key] !== undefined);
+  return others.length ? others.join(", ") : undefined;
+}
+
+async function parseCommand(name: CommandName, args: readonly string[]): Promise<Command> {
+  const { values, positionals } = parseFlags(
+    args,
+    { ...CONNECTION, ...OPTIONS[name] },
+    {
+      command: name,
+      elsewhere: (flag) => commandsWithFlag(name, flag),
+    },
+  );
   const expected = POSITIONALS[name];
   if (positionals.length !== expected.length) {
     const want = expected.length ? `exactly ${expected.join(" ")}` : "no positional arguments";
-    throw usageError(`${name} takes ${want}, got ${JSON.stringify(positionals)} (see ${name} --help)`);
+    throw usageError(`${name} takes ${want}, got ${JSON.stringify(positionals)}`);
   }
-  return { kind: "run", command: await buildCommand(name, values, positionals, parseConnection(values)) };
+  return buildCommand(name, values, positionals, parseConnection(values));
 }
 
-function parseFlags(name: CommandName, args: string[]): { values: Values; positionals: string[] } {
-  try {
-    const parsed = parseArgs({
-      args,
-      options: { ...CONNECTION, ...OPTIONS[name] },
-      allowPositionals: true,
-      strict: true,
-    });
-    return { values: parsed.values as Values, positionals: parsed.positionals };
-  } catch (err) {
-    // node:util's messages already name the flag ("Unknown option '--foo'"); its advice
-    // lines mention "--foo=-XYZ" and positionals, which is noise here but for the first.
-    const [first, second] = (err as Error).message.split("\n");
-    const hint = second?.startsWith("Did you forget") ? ` ${second}` : "";
-    throw usageError(`${name}: ${first}${hint} (see ${name} --help)`);
-  }
-}
-
-function parseConnection(values: Values): ConnectionFlags {
+function parseConnection(values: FlagValues): ConnectionFlags {
   const out: ConnectionFlags = {};
   if (typeof values.url === "string") out.url = values.url;
   if (typeof values.token === "string") {
@@ -108,12 +140,12 @@ function parseConnection(values: Values): ConnectionFlags {
   return out;
 }
 
-const str = (x: Values[string]) => (typeof x === "string" ? x : undefined);
-const list = (x: Values[string]) => (Array.isArray(x) ? x : []);
+const str = (x: FlagValues[string]) => (typeof x === "string" ? x : undefined);
+const list = (x: FlagValues[string]) => (Array.isArray(x) ? x : []);
 
 async function buildCommand(
   name: CommandName,
-  values: Values,
+  values: FlagValues,
   pos: string[],
   connection: ConnectionFlags,
 ): Promise<Command> {
@@ -138,11 +170,11 @@ async function buildCommand(
     case "schedule": {
       const v = await schemas();
       const ref = str(values.ref);
-      const targets = list(values.target).map((t) => v.parseTarget(t, "--target"));
+      const targets = list(values.target).map((t) => v.parseTargetFlag(t, "--target"));
       return {
         name,
         targets,
-        ...(ref !== undefined ? { ref: v.parseRef(ref) } : {}),
+        ...(ref !== undefined ? { ref: v.parseRefFlag(ref) } : {}),
         changedOnly: values["changed-only"] === true,
         json,
         connection,
@@ -151,46 +183,38 @@ async function buildCommand(
   }
 }
 
-async function buildList(values: Values, connection: ConnectionFlags): Promise<Command> {
+async function buildList(values: FlagValues, connection: ConnectionFlags): Promise<Command> {
   const v = await schemas();
   const target = str(values.target);
   const status = str(values.status);
   const limit = str(values.limit);
+  const cursor = str(values.cursor);
   return {
     name: "list",
     json: values.json === true,
     connection,
-    ...(target !== undefined ? { target: v.parseTarget(target, "--target") } : {}),
+    ...(target !== undefined ? { target: v.parseTargetFlag(target, "--target") } : {}),
     ...(status !== undefined ? { status: v.parseStatus(status) } : {}),
     ...(limit !== undefined ? { limit: b.parseInteger("--limit", limit, 1, 500) } : {}),
+    ...(cursor !== undefined ? { cursor: b.parseCursor(cursor) } : {}),
   };
 }
 
-async function buildSubmit(values: Values, target: string, connection: ConnectionFlags): Promise<Command> {
+async function buildSubmit(
+  values: FlagValues,
+  target: string,
+  connection: ConnectionFlags,
+): Promise<Command> {
   const v = await schemas();
-  const ref = str(values.ref);
-  const context = str(values.context);
+  const { request, context } = v.parseBuildFlags(target, values);
   const key = str(values["idempotency-key"]);
-  if (ref !== undefined && context !== undefined) {
-    throw usageError(
-      "--ref and --context cannot be used together: a build uses a git ref or an uploaded directory",
-    );
-  }
-  if (context === "") throw usageError('--context "" is not a directory');
   if (values.detach === true && values.json === true) {
     throw usageError("--detach and --json cannot be used together: --detach prints only the id");
   }
   return {
     name: "submit",
-    target: v.parseTarget(target),
-    ...(ref !== undefined ? { ref: v.parseRef(ref) } : {}),
+    request,
     ...(context !== undefined ? { context } : {}),
-    tags: list(values.tag).map(v.parseTag),
-    platforms: list(values.platform).map(v.parsePlatform),
-    buildArgs: v.parseBuildArgs(list(values["build-arg"])),
-    push: values["no-push"] !== true,
-    smoke: values["no-smoke"] !== true,
-    noCache: values["no-cache"] === true,
     detach: values.detach === true,
     json: values.json === true,
     ...(key !== undefined ? { idempotencyKey: b.parseIdempotencyKey(key) } : {}),
@@ -200,7 +224,7 @@ async function buildSubmit(values: Values, target: string, connection: Connectio
 }
 
 /** `--bind` / `--no-bind` (absent: decided by serverless mode when the command runs). */
-function parseBind(values: Values, detach: boolean): { bind?: boolean } {
+function parseBind(values: FlagValues, detach: boolean): { bind?: boolean } {
   if (values.bind === true && values["no-bind"] === true) {
     throw usageError("--bind and --no-bind cannot be used together");
   }

@@ -1,6 +1,7 @@
 // The whole CLI as a function: argv + environment in, exit code out. main.ts wires the
 // real process to it; integration tests call the built binary. Command modules are
 // imported lazily so `--help` and small commands start fast.
+import { isUsageError } from "../../../common/cli-flags.js";
 import type { ConnectionSettings } from "../config/settings.js";
 import { EXIT, TriggerError, type ExitCode } from "../errors.js";
 import type { CommandContext } from "../commands/context.js";
@@ -16,23 +17,34 @@ export interface CliIo {
   signal: AbortSignal;
 }
 
+/** What the run learned that an error report needs: the build it started, for the Ctrl-C hint. */
+interface RunState {
+  command?: Command;
+  buildId?: string;
+}
+
 export async function runCli(io: CliIo): Promise<ExitCode> {
-  let command: Command | undefined;
+  const state: RunState = {};
   try {
     const invocation = await parseCommandLine(io.argv);
     if (invocation.kind === "help") {
       io.stdout.write(invocation.text);
       return EXIT.OK;
     }
-    command = invocation.command;
-    const ctx = await buildContext(command, io);
-    return await dispatch(command, ctx);
+    if (invocation.kind === "version") {
+      const { readPackageVersion } = await import("../../../common/version.js");
+      io.stdout.write(`comfyume-build ${readPackageVersion()}\n`);
+      return EXIT.OK;
+    }
+    state.command = invocation.command;
+    const ctx = await buildContext(invocation.command, io, state);
+    return await dispatch(invocation.command, ctx);
   } catch (err) {
-    return report(err, io, command);
+    return report(err, io, state);
   }
 }
 
-async function buildContext(command: Command, io: CliIo): Promise<CommandContext> {
+async function buildContext(command: Command, io: CliIo, state: RunState): Promise<CommandContext> {
   const [{ mergeEnv, resolveDotEnv }, { buildConnectionSettings }, { BuilderClient }, style] =
     await Promise.all([
       import("../config/env-file.js"),
@@ -59,6 +71,9 @@ async function buildContext(command: Command, io: CliIo): Promise<CommandContext
     errLive: style.canRedraw(io.stderr.isTTY, io.env),
     cwd: io.cwd,
     signal: io.signal,
+    started: (id) => {
+      state.buildId = id;
+    },
   };
 }
 
@@ -83,20 +98,33 @@ async function dispatch(command: Command, ctx: CommandContext): Promise<ExitCode
   }
 }
 
-function report(err: unknown, io: CliIo, command: Command | undefined): ExitCode {
+/** What Ctrl-C leaves behind: a build goes on without us, so say how to stop it. */
+export function describeInterruption(state: RunState): string {
+  const name = state.command?.name;
+  if (name !== "submit" && name !== "retry") return "interrupted";
+  if (state.buildId !== undefined) {
+    return `interrupted; build ${state.buildId} goes on (cancel it with \`comfyume-build cancel ${state.buildId}\`)`;
+  }
+  const target = state.command?.name === "submit" ? ` --target ${state.command.request.target}` : "";
+  return `interrupted before the builder answered; a build may have started (\`comfyume-build list${target} --status running\` shows it)`;
+}
+
+function report(err: unknown, io: CliIo, state: RunState): ExitCode {
   if (io.signal.aborted) {
-    const hint =
-      command?.name === "submit" || command?.name === "retry"
-        ? "; the build goes on (cancel it with `comfyume-build cancel <id>`)"
-        : "";
-    io.stderr.write(`comfyume-build: interrupted${hint}\n`);
+    io.stderr.write(`comfyume-build: ${describeInterruption(state)}\n`);
     return EXIT.CANCELLED;
   }
   if (err instanceof TriggerError) {
     io.stderr.write(`comfyume-build: ${err.message}\n`);
     return err.exitCode;
   }
-  // Not a failure the CLI knows how to describe: show everything, as a protocol-level error.
-  io.stderr.write(`comfyume-build: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  if (isUsageError(err)) {
+    io.stderr.write(`comfyume-build: ${err.message}\n`);
+    return EXIT.USAGE;
+  }
+  // Not a failure the CLI knows how to describe: one line, never a stack trace; the
+  // contract with the builder was not kept somewhere, so it counts as a protocol error.
+  const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  io.stderr.write(`comfyume-build: unexpected error: ${message}\n`);
   return EXIT.UNREACHABLE;
 }

@@ -28,3 +28,11 @@ export function parseIdempotencyKey(v: string): string {
   }
   return v;
 }
+
+/** A `nextCursor` from a previous `list`: opaque, but it goes into a query string. */
+export function parseCursor(v: string): string {
+  if (v === "" || v.length > 1000 || CONTROL.test(v)) {
+    throw usageError(`--cursor ${JSON.stringify(v)} is not a cursor (use the nextCursor a list printed)`);
+  }
+  return v;
+}

@@ -16,6 +16,8 @@ export interface CommandContext {
   errLive?: boolean;
   cwd: string;
   signal: AbortSignal;
+  /** Called with the id of the build this command started, once the builder said it (Ctrl-C names it). */
+  started?(id: string): void;
 }
 
 /** A build record from the builder, or a protocol error naming what did not match. */

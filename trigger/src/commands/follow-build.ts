@@ -46,6 +46,7 @@ export async function followBuild(
     live: options.summary && (options.json ? ctx.errLive : ctx.outLive),
   });
   const onStarted = (started: BuildRecord) => {
+    if (source.kind !== "id") ctx.started?.(started.id);
     if (!options.summary) return;
     const dedup = started.deduplicated ? " (deduplicated: already queued or running)" : "";
     progress.note(`build ${started.id} ${started.status} for target ${started.target}${dedup}`);

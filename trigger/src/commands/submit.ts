@@ -3,6 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import type { BuildRequest } from "../../../common/build-request.js";
 import type { SubmitCommand } from "../cli/commands.js";
 import type { PackedContext } from "../context/pack.js";
 import { EXIT, TriggerError, usageError, type ExitCode } from "../errors.js";
@@ -28,23 +29,24 @@ export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promis
     request = {
       method: "POST",
       path: "/v1/builds",
-      query: buildUploadQuery(cmd),
+      query: buildUploadQuery(cmd.request),
       headers: { ...headers, "content-type": "application/gzip" },
       body: () => {
         packed = packContext(dir, filter);
         return packed.stream;
       },
       headersTimeoutMs: UPLOAD_HEADERS_TIMEOUT_MS,
-      what: `uploading ${cmd.context} to build ${cmd.target}`,
+      what: `uploading ${cmd.context} to build ${cmd.request.target}`,
     };
   } else {
-    const body = JSON.stringify(buildSubmitBody(cmd));
+    // The request as parsed: defaults are left out, so the target's config decides them.
+    const body = JSON.stringify(cmd.request);
     request = {
       method: "POST",
       path: "/v1/builds",
       headers: { ...headers, "content-type": "application/json" },
       body: () => body,
-      what: `starting a build of ${cmd.target}`,
+      what: `starting a build of ${cmd.request.target}`,
     };
   }
   const follow = { json: cmd.json, summary: true, upload: () => packed?.stats };
@@ -88,28 +90,14 @@ async function resolveContextDir(cwd: string, dir: string): Promise<string> {
   return abs;
 }
 
-/** The JSON body of POST /v1/builds (SPEC §4); defaults are left to the builder. */
-export function buildSubmitBody(cmd: SubmitCommand): Record<string, unknown> {
-  return {
-    target: cmd.target,
-    ...(cmd.ref !== undefined ? { ref: cmd.ref } : {}),
-    ...(cmd.tags.length ? { tags: cmd.tags } : {}),
-    ...(cmd.platforms.length ? { platforms: cmd.platforms } : {}),
-    ...(Object.keys(cmd.buildArgs).length ? { buildArgs: cmd.buildArgs } : {}),
-    ...(cmd.push ? {} : { push: false }),
-    ...(cmd.smoke ? {} : { smoke: false }),
-    ...(cmd.noCache ? { noCache: true } : {}),
-  };
-}
-
-/** The same fields as query parameters, for an upload (`?target=worker&tag=a&tag=b`). */
-export function buildUploadQuery(cmd: SubmitCommand): URLSearchParams {
-  const q = new URLSearchParams({ target: cmd.target });
-  cmd.tags.forEach((t) => q.append("tag", t));
-  cmd.platforms.forEach((p) => q.append("platform", p));
-  Object.entries(cmd.buildArgs).forEach(([k, v]) => q.append("buildArg", `${k}=${v}`));
-  if (!cmd.push) q.set("push", "false");
-  if (!cmd.smoke) q.set("smoke", "false");
-  if (cmd.noCache) q.set("noCache", "true");
+/** The fields of an upload as query parameters (`?target=worker&tag=a&tag=b`, SPEC §4). */
+export function buildUploadQuery(request: BuildRequest): URLSearchParams {
+  const q = new URLSearchParams({ target: request.target });
+  request.tags?.forEach((t) => q.append("tag", t));
+  request.platforms?.forEach((p) => q.append("platform", p));
+  Object.entries(request.buildArgs ?? {}).forEach(([k, v]) => q.append("buildArg", `${k}=${v}`));
+  if (request.push === false) q.set("push", "false");
+  if (request.smoke === false) q.set("smoke", "false");
+  if (request.noCache === true) q.set("noCache", "true");
   return q;
 }
