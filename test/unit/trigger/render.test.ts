@@ -195,6 +195,35 @@ describe("tables", () => {
     expect(text).toContain("failed (SMOKE_FAILED)");
     expect(text).toContain("2026-11-23T01:00:00Z");
   });
+  it("shows how long a build that has not ended has been at it", () => {
+    const now = Date.parse("2026-11-23T01:04:06.000Z");
+    const running = record({
+      id: "b_r",
+      status: "running",
+      finishedAt: null,
+      durationMs: null,
+      digest: null,
+    });
+    const queued = record({
+      id: "b_q",
+      status: "queued",
+      startedAt: null,
+      finishedAt: null,
+      durationMs: null,
+    });
+    const text = buildListTable([running, queued], now);
+    expect(text).toMatch(/b_r .* running 4m05s/);
+    expect(text).toMatch(/b_q .* queued 4m05s/);
+    expect(buildSummary(running, { style: plain, baseUrl: "http://b", now })).toMatch(
+      /^Build b_r running for 4m05s so far\n/,
+    );
+    expect(buildSummary(queued, { style: plain, baseUrl: "http://b", now })).toMatch(
+      /^Build b_q queued for 4m05s so far\n/,
+    );
+    expect(buildSummary(record(), { style: plain, baseUrl: "http://b", now })).toMatch(
+      /^Build \S+ succeeded in 12\.5 s\n/,
+    );
+  });
   it.each([
     [{ targets: [{ name: "worker", image: "ghcr.io/a/w", platforms: ["linux/amd64"], source: "comfyume" }] }],
     [{ targets: { worker: { image: "ghcr.io/a/w", platforms: ["linux/amd64"], source: "comfyume" } } }],

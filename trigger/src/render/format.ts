@@ -1,4 +1,5 @@
 // Small pure formatters shared by the renderers.
+import type { BuildRecord } from "../../../common/build-record.js";
 
 export function formatDuration(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return "-";
@@ -45,4 +46,18 @@ export function formatTable(header: readonly string[], rows: readonly (readonly 
       .join("  ")
       .trimEnd();
   return [line(header), ...rows.map(line)].join("\n") + "\n";
+}
+
+/**
+ * How long a build that has not ended has been at it: `running 42 s` since it started,
+ * `queued 3 s` since it was created; undefined once it ended.
+ */
+export function describeRunningTime(
+  b: Pick<BuildRecord, "status" | "createdAt" | "startedAt">,
+  now: number,
+): string | undefined {
+  const since = b.status === "running" ? b.startedAt : b.status === "queued" ? b.createdAt : undefined;
+  if (since === undefined || since === null) return undefined;
+  const ms = now - Date.parse(since);
+  return Number.isFinite(ms) ? `${b.status} ${formatElapsed(ms)}` : undefined;
 }

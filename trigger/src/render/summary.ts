@@ -3,7 +3,7 @@
 import type { BuildRecord } from "../../../common/build-record.js";
 import { describePublication } from "../../../common/publication.js";
 import type { PackStats } from "../context/pack.js";
-import { formatBytes, formatDuration } from "./format.js";
+import { describeRunningTime, formatBytes, formatDuration } from "./format.js";
 import type { Style } from "./style.js";
 
 export interface SummaryOptions {
@@ -12,6 +12,8 @@ export interface SummaryOptions {
   upload?: PackStats;
   /** The builder's base URL, for the log link. */
   baseUrl: string;
+  /** For a build that has not ended: its time so far is measured to this (default now). */
+  now?: number;
 }
 
 export function buildSummary(record: BuildRecord, options: SummaryOptions): string {
@@ -38,7 +40,7 @@ export function buildSummary(record: BuildRecord, options: SummaryOptions): stri
     "log",
     `comfyume-build logs ${record.id}  (${options.baseUrl}/v1/builds/${encodeURIComponent(record.id)}/logs)`,
   ]);
-  const head = `${style.bold(`Build ${record.id}`)} ${colourStatus(record.status, style)}${describeTook(record)}`;
+  const head = `${style.bold(`Build ${record.id}`)} ${colourStatus(record.status, style)}${describeTook(record, options.now ?? Date.now())}`;
   const width = Math.max(...rows.map(([k]) => k.length));
   return [head, ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)].join("\n") + "\n";
 }
@@ -57,7 +59,9 @@ function colourStatus(status: BuildRecord["status"], style: Style): string {
   return style.yellow(status);
 }
 
-function describeTook(record: BuildRecord): string {
+function describeTook(record: BuildRecord, now: number): string {
+  const soFar = describeRunningTime(record, now);
+  if (soFar !== undefined) return ` for ${soFar.slice(record.status.length + 1)} so far`;
   const ms =
     record.durationMs ??
     (record.startedAt && record.finishedAt

@@ -1,8 +1,9 @@
 // Tables for `list` and `targets` (plain text, parseable with awk when piped).
 import type { BuildRecord } from "../../../common/build-record.js";
-import { formatDuration, formatTable, shortDigest } from "./format.js";
+import { describeRunningTime, formatDuration, formatTable, shortDigest } from "./format.js";
 
-export function buildListTable(builds: readonly BuildRecord[]): string {
+/** `now` is injectable for tests: a running build's DURATION is its time so far. */
+export function buildListTable(builds: readonly BuildRecord[], now = Date.now()): string {
   if (builds.length === 0) return "no builds\n";
   return formatTable(
     ["ID", "TARGET", "STATUS", "TRIGGER", "CREATED", "DURATION", "DIGEST"],
@@ -12,7 +13,7 @@ export function buildListTable(builds: readonly BuildRecord[]): string {
       b.status + (b.error && b.status === "failed" ? ` (${b.error.code})` : ""),
       b.trigger.kind,
       b.createdAt.replace(/\.\d+Z$/, "Z"),
-      formatDuration(b.durationMs ?? elapsed(b)),
+      describeRunningTime(b, now) ?? formatDuration(b.durationMs ?? elapsed(b)),
       shortDigest(b.digest),
     ]),
   );
