@@ -27,23 +27,5 @@ export function formatIssues(error: z.ZodError): { path: string; message: string
   }));
 }
 
-/** One sentence naming each bad field and, where there is one, the value it had. */
-export function describeIssues(error: z.ZodError, input?: unknown): string {
-  return error.issues
-    .map((issue) => {
-      const path = issue.path.length ? issue.path.map(String).join(".") : "(root)";
-      const value = valueAt(input, issue.path);
-      const shown = value === undefined ? "" : ` (got ${JSON.stringify(value)?.slice(0, 120)})`;
-      return `${path}: ${issue.message}${shown}`;
-    })
-    .join("; ");
-}
-
-function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
-  let cur: unknown = input;
-  for (const key of path) {
-    if (cur === null || typeof cur !== "object") return undefined;
-    cur = (cur as Record<PropertyKey, unknown>)[key];
-  }
-  return cur;
-}
+// The sentence form lives with the other issue helpers; re-exported for existing callers.
+export { describeIssues } from "./zod-issues.js";

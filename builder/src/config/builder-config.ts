@@ -34,7 +34,10 @@ const pathSourceSchema = z.strictObject({
     .describe("A directory on the builder's disk, relative to the config file or absolute."),
 });
 
-export const sourceConfigSchema = z.union([gitSourceSchema, pathSourceSchema]);
+export const sourceConfigSchema = z.union([gitSourceSchema, pathSourceSchema], {
+  error:
+    'a source is {"git": "<URL>", "defaultRef"?: "<ref>", "tokenEnv"?: "<ENV_NAME>"} or {"path": "<directory>"}',
+});
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 export type GitSourceConfig = z.infer<typeof gitSourceSchema>;
 export type PathSourceConfig = z.infer<typeof pathSourceSchema>;

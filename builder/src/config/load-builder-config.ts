@@ -3,7 +3,8 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { builderConfigSchema, type BuilderConfig } from "./builder-config.js";
-import { describeIssues } from "../../../common/build-request.js";
+import { describeIssues, knownKeysAt } from "../../../common/zod-issues.js";
+import { findJsonSyntaxError } from "./json-syntax.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -36,10 +37,16 @@ export function parseBuilderConfig(text: string, file: string): BuilderConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+    // Line and column as editors count them; V8's own message sometimes quotes the whole file.
+    const at = findJsonSyntaxError(text);
+    if (!at) throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+    throw new ConfigError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.message}`);
   }
   const parsed = builderConfigSchema.safeParse(json);
-  if (!parsed.success) throw new ConfigError(`${file}: ${describeIssues(parsed.error, json)}`);
+  if (!parsed.success) {
+    const knownKeys = (at: readonly PropertyKey[]) => knownKeysAt(builderConfigSchema, at);
+    throw new ConfigError(`${file}: ${describeIssues(parsed.error, json, { knownKeys })}`);
+  }
   return parsed.data;
 }
 

@@ -160,7 +160,7 @@ describe("submit", () => {
     const port = await closedPort();
     const down = await cli(["targets", "--url", `http://127.0.0.1:${port}`, "--wait-ready", "1"], opts);
     expect(down.code).toBe(5);
-    expect(down.stderr).toMatch(/builder not ready \(ECONNREFUSED/);
+    expect(down.stderr).toMatch(/builder at \S+ not ready \(ECONNREFUSED/);
     expect(down.stderr).toMatch(/was not ready within 1 s/);
   });
 });

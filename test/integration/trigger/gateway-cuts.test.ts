@@ -111,7 +111,7 @@ describe("submit in serverless mode, its POST ?wait=true cut by the gateway", ()
     const { recorder, env } = await cuttingGateway(isWaitPost, "before-headers");
     const r = await cli(["submit", "slow", ...slowArgs(nonce), "--no-push", "--json"], { env, cwd });
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/builder not ready \(UND_ERR_SOCKET: .*\); retrying in/);
+    expect(r.stderr).toMatch(/builder at \S+ not ready \(UND_ERR_SOCKET: .*\); retrying in/);
     const waits = recorder.requests.filter((q) => q.method === "POST" && q.url === "/v1/builds?wait=true");
     expect(waits).toHaveLength(2);
     const record = buildRecordSchema.parse(JSON.parse(r.stdout));

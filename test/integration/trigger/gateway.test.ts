@@ -83,7 +83,7 @@ describe("through the Verda gateway stand-in", () => {
     expect(r.code).toBe(0);
     expect(buildRecordSchema.parse(JSON.parse(r.stdout)).status).toBe("succeeded");
     // Cold start: told on stderr, and the gateway really answered 503.
-    expect(r.stderr).toMatch(/builder not ready \(HTTP 503: "no healthy upstream"\); retrying in/);
+    expect(r.stderr).toMatch(/builder at \S+ not ready \(HTTP 503: "no healthy upstream"\); retrying in/);
     expect(gw.stats.coldRejections).toBeGreaterThan(0);
     // Serverless mode: the build was started by one bound POST (the cold-start 503s never
     // reached the builder), its NDJSON stream was cut, and the log was followed over SSE.

@@ -53,9 +53,43 @@ describe("parseBuilderConfig", () => {
       JSON.stringify({ sources: { s: { git: "https://u:p@github.com/x/y.git" } }, targets: {} }),
       "must not contain a password",
     ],
-    ["{not json", "not valid JSON"],
+    ["{not json", "f.json:1:2: not valid JSON"],
+    [
+      minimal({ worker: { ...worker, dockerfil: "x" } }),
+      "targets.worker.dockerfil: unknown key; did you mean dockerfile?",
+    ],
+    [
+      JSON.stringify({ sources: { s: { pth: "." } }, targets: {} }),
+      'sources.s: a source is {"git": "<URL>", "defaultRef"?: "<ref>", "tokenEnv"?: "<ENV_NAME>"} or {"path": "<directory>"}',
+    ],
+    // The branch the input came closest to speaks: a git source with a bad URL.
+    [
+      JSON.stringify({ sources: { s: { git: "nope" } }, targets: {} }),
+      "sources.s.git: git must be an https://",
+    ],
   ])("rejects %s with a message naming the path", (text, message) => {
     expect(() => parseBuilderConfig(text, "f.json")).toThrow(message);
+  });
+
+  it("never quotes a whole parent object", () => {
+    let message = "";
+    try {
+      parseBuilderConfig(minimal({ worker: { ...worker, dockerfil: "x", platforms: ["amd64"] } }), "f.json");
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).toBe(
+      "f.json: targets.worker.platforms.0: a platform looks like 'linux/amd64' or 'linux/arm/v7' (got \"amd64\"); targets.worker.dockerfil: unknown key; did you mean dockerfile?",
+    );
+  });
+
+  it.each([
+    ['{\n  "sources": {\n    "a": { "path": "." },\n  }\n}\n', "f.json:4:3: not valid JSON: "],
+    ['{"sources": ', "f.json:1:13: not valid JSON: Unexpected end of JSON input"],
+    ["\n\n  [1, 2,, 3]", "f.json:3:9: not valid JSON: "],
+  ])("gives a JSON syntax error's line and column: %j", (text, message) => {
+    expect(() => parseBuilderConfig(text, "f.json")).toThrow(message);
+    expect(() => parseBuilderConfig(text, "f.json")).not.toThrow(/position/);
   });
 
   it("quotes the bad value", () => {

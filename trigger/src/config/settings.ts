@@ -14,6 +14,8 @@ export interface ConnectionSettings {
   /** Verda inference key: when set it takes `Authorization`, and the token moves to `X-Builder-Token`. */
   apiKey?: string;
   waitReadyMs: number;
+  /** --wait-ready was given: wait even for a loopback URL that refuses connections. */
+  waitReadyGiven?: boolean;
 }
 
 export const DEFAULT_URL = "http://127.0.0.1:8080";
@@ -32,6 +34,7 @@ export function buildConnectionSettings(
     ...(token !== undefined ? { token } : {}),
     ...(apiKey !== undefined ? { apiKey } : {}),
     waitReadyMs: (flags.waitReady ?? DEFAULT_WAIT_READY_SECONDS) * 1000,
+    ...(flags.waitReady !== undefined ? { waitReadyGiven: true } : {}),
   };
 }
 
@@ -70,4 +73,14 @@ export function buildAuthHeaders(
 
 function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v === "" ? undefined : v;
+}
+
+/**
+ * Whether the URL names this machine (localhost, 127.0.0.0/8, ::1). A refused connection
+ * there means nothing listens — no gateway is scaling a replica up — so waiting for it
+ * only hides the mistake.
+ */
+export function isLoopbackUrl(baseUrl: string): boolean {
+  const host = new URL(baseUrl).hostname.toLowerCase();
+  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
 }

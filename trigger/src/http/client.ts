@@ -3,7 +3,7 @@
 // full, connection refused or dropped) retry with backoff for up to --wait-ready,
 // saying so on stderr. undici is imported lazily to keep start-up fast.
 import type { Readable } from "node:stream";
-import { buildAuthHeaders, type ConnectionSettings } from "../config/settings.js";
+import { buildAuthHeaders, isLoopbackUrl, type ConnectionSettings } from "../config/settings.js";
 import { TriggerError } from "../errors.js";
 import { backoffDelay, delay, parseRetryAfter } from "./backoff.js";
 import { COLD_STATUSES, errorFromResponse, isRetryableNetworkError, networkErrorCode } from "./errors.js";
@@ -30,6 +30,9 @@ export interface Answer {
 }
 
 export class BuilderClient {
+  /** Set once the builder answered anything: a refused connection after that is a restart, worth waiting for. */
+  private answered = false;
+
   constructor(
     readonly settings: ConnectionSettings,
     private readonly notice: (message: string) => void,
@@ -57,6 +60,7 @@ export class BuilderClient {
           bodyTimeout: options.bodyTimeoutMs ?? 120_000,
           ...(this.signal ? { signal: this.signal } : {}),
         });
+        this.answered = true;
         if (!COLD_STATUSES.includes(res.statusCode) && res.statusCode !== 429) return toAnswer(res);
         const text = await res.body.text().catch(() => "");
         if (res.statusCode === 429 && Date.now() - started >= this.settings.waitReadyMs) {
@@ -68,10 +72,26 @@ export class BuilderClient {
         if (err instanceof TriggerError || this.signal?.aborted || !isRetryableNetworkError(err)) {
           throw this.signal?.aborted ? err : asTriggerError(err, this.url(options.path), options.what);
         }
+        this.failFastWhenNothingListens(err, options.what);
         reason = `${networkErrorCode(err)}: ${(err as Error).message}`;
       }
       await this.wait(started, attempt, reason, retryAfter, options.what);
     }
+  }
+
+  /**
+   * A loopback URL that refuses the first connection has no builder behind it (a serverless
+   * gateway is never on loopback): say so at once instead of waiting out --wait-ready,
+   * unless the caller asked to wait or the builder answered earlier (then it is restarting).
+   */
+  private failFastWhenNothingListens(err: unknown, what: string): void {
+    const s = this.settings;
+    if (this.answered || s.waitReadyGiven || networkErrorCode(err) !== "ECONNREFUSED") return;
+    if (!isLoopbackUrl(s.baseUrl)) return;
+    throw new TriggerError(
+      "UNREACHABLE",
+      `${what}: nothing is listening at ${s.baseUrl} (connection refused); start the builder there, point --url or BUILDER_URL at the one you mean, or give --wait-ready SECONDS to wait for one that is starting`,
+    );
   }
 
   private async wait(
@@ -93,7 +113,7 @@ export class BuilderClient {
       );
     }
     this.notice(
-      `builder not ready (${reason}); retrying in ${(wait / 1000).toFixed(1)} s (waited ${Math.round(elapsed / 1000)} of ${Math.round(this.settings.waitReadyMs / 1000)} s)`,
+      `builder at ${this.settings.baseUrl} not ready (${reason}); retrying in ${(wait / 1000).toFixed(1)} s (waited ${Math.round(elapsed / 1000)} of ${Math.round(this.settings.waitReadyMs / 1000)} s)`,
     );
     await delay(wait, this.signal);
   }
