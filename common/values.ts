@@ -28,10 +28,22 @@ export const gitRefSchema = z
   });
 
 /** A docker image tag (the part after ':'), per the distribution reference grammar. */
-export const imageTagSchema = z.string().regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
-  message:
-    "a tag is 1-128 characters of letters, digits, '_', '.' or '-', and must not start with '.' or '-'",
-});
+/**
+ * The tag a push goes to on buildx's `docker` driver, which refuses push-by-digest: the
+ * image must be behind some tag to reach the registry, and no deployment follows this one.
+ * A request may not name it, or a build's unsmoked image would sit behind a requested tag.
+ */
+export const STAGING_TAG = "comfyume-builder-staging";
+
+export const imageTagSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+    message:
+      "a tag is 1-128 characters of letters, digits, '_', '.' or '-', and must not start with '.' or '-'",
+  })
+  .refine((tag) => tag !== STAGING_TAG, {
+    message: `'${STAGING_TAG}' is reserved: the builder stages unpublished pushes under it`,
+  });
 
 /** An OCI platform such as linux/amd64 or linux/arm64/v8. */
 export const platformSchema = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, {
