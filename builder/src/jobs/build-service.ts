@@ -181,7 +181,7 @@ export class BuildService {
       Object.keys(targets)
         .filter((n) => targets[n]?.schedule)
         .sort();
-    const unknown = names.filter((n) => !targets[n]);
+    const unknown = names.filter((n) => !Object.hasOwn(targets, n));
     if (unknown.length) {
       throw new ServiceError(
         "INVALID_REQUEST",
