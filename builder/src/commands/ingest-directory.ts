@@ -7,6 +7,7 @@ import path from "node:path";
 import { createContextIngester } from "../http/upload-context.js";
 import { run } from "../process/spawn.js";
 import { ingestUpload } from "../source/upload.js";
+import type { UploadStore } from "../source/upload-store.js";
 import { UsageError } from "./command-line.js";
 
 export interface IngestedDirectory {
@@ -18,20 +19,31 @@ export interface IngestedDirectory {
 
 export async function ingestDirectory(
   dir: string,
-  uploadsDir: string,
+  uploads: UploadStore,
   maxBytes: number,
+  env: NodeJS.ProcessEnv,
 ): Promise<IngestedDirectory> {
   const abs = path.resolve(dir);
   const info = await stat(abs).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--context ${JSON.stringify(dir)} is not a directory`);
   const pipe = new PassThrough();
-  const packing = run(["tar", "--create", "--file=-", "--directory", abs, "--", "."], { stdoutSink: pipe });
-  const ingest = createContextIngester(uploadsDir, (body, o) => ingestUpload(body, o));
+  const packing = run(["tar", "--create", "--file=-", "--directory", abs, "--", "."], {
+    stdoutSink: pipe,
+    env,
+  });
+  const ingest = createContextIngester({
+    store: uploads,
+    ingest: (body, o) => ingestUpload(body, o),
+    heartbeatMs: 10_000,
+    // This process submits the build right after; nothing here is ever discarded.
+    isNeeded: () => Promise.resolve(true),
+  });
   const [result, packed] = await Promise.all([
     ingest(pipe, { maxBytes, signal: new AbortController().signal }),
     packing,
   ]);
   if (packed.exitCode !== 0)
     throw new Error(`tar could not pack ${abs}: ${packed.stderr.slice(-3).join(" ")}`);
-  return result;
+  const { sha256, bytes, files, dir: contextDir } = result;
+  return { sha256, bytes, files, dir: contextDir };
 }

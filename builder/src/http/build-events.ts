@@ -23,20 +23,32 @@ export interface FollowOptions {
   statusPollMs?: number;
   signal: AbortSignal;
   emit: (event: BuildEvent) => void;
+  /**
+   * The transport's backpressure (event-stream.ts): pending while the client is behind.
+   * Log lines are pulled from the store only when it is undefined or resolved, so a slow
+   * client leaves the rest of the log on disk instead of in memory.
+   */
+  ready?: () => Promise<void> | undefined;
   clock?: () => Date;
 }
 
+/** Emits one log line once the client has room for it. */
+async function emitLine(opts: FollowOptions, line: LogLine): Promise<void> {
+  const wait = opts.ready?.();
+  if (wait) await wait;
+  opts.emit({ type: "log", line });
+}
+
 async function replayTail(
-  store: BuildStorePort,
-  id: string,
+  opts: FollowOptions,
   after: number,
-  emit: FollowOptions["emit"],
   before = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   let last = after;
-  for (const line of await store.readLog(id, after)) {
-    if (line.seq > last && line.seq < before) {
-      emit({ type: "log", line });
+  for await (const line of opts.store.iterateLog(opts.id, after)) {
+    if (line.seq >= before || opts.signal.aborted) break;
+    if (line.seq > last) {
+      await emitLine(opts, line);
       last = line.seq;
     }
   }
@@ -112,14 +124,14 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
       for await (const line of store.followLog(id, { afterSeq: last, signal })) {
         if (line.seq <= last) continue;
         // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
-        if (line.seq > last + 1) last = await replayTail(store, id, last, emit, line.seq);
-        emit({ type: "log", line });
+        if (line.seq > last + 1) last = await replayTail(opts, last, line.seq);
+        await emitLine(opts, line);
         last = line.seq;
       }
       if (signal.aborted) return;
       const settled = await settle(opts);
       // Lines written between the follower's last poll and the terminal record still count.
-      last = await replayTail(store, id, last, emit);
+      last = await replayTail(opts, last);
       if (settled.kind === "ended") {
         emit({ type: "end", build: settled.build });
         return;

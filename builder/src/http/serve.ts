@@ -3,6 +3,7 @@
 // it binds loopback only and says so: an open builder must not be reachable from outside.
 import path from "node:path";
 import { dirSize } from "../cache/fs-ops.js";
+import { checkDiskSpace } from "../guards/disk.js";
 import type { BuilderEnv } from "../config/env.js";
 import type { LoadedBuilderConfig } from "../config/load-builder-config.js";
 import { BuildService } from "../jobs/build-service.js";
@@ -69,6 +70,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
   const logger = createLogger({ level: env.BUILDER_LOG_LEVEL, ...(opts.write ? { write: opts.write } : {}) });
   const rt = await createRuntime(env, opts.processEnv, opts.config, logger);
   const { config: loaded, store, cacheStore, dataDir, uploadsDir } = rt;
+  const jobSettings = buildJobSettings(env, opts.jobSettings);
   if (loaded.bundled)
     logger.warn("no config file found; using the bundled example config", { file: loaded.file });
   const metrics = createMetrics();
@@ -77,10 +79,13 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     config: loaded.config,
     dataDir,
     executor: observeEnds(rt.runner, metrics),
-    settings: buildJobSettings(env, opts.jobSettings),
+    settings: jobSettings,
     resolveRef: rt.resolveRef,
     logger,
     onBuildEnded: rt.onBuildEnded,
+    uploads: rt.uploads,
+    scratchRoot: rt.scratchRoot,
+    cache: cacheStore,
   });
   metrics.setSource({
     queueDepth: () => service.queueDepth(),
@@ -91,7 +96,12 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
         out[target] = await dirSize(cacheStore.currentDir(target));
       return out;
     },
+    diskBytes: () => service.diskFigures(),
   });
+  const thresholds = {
+    minFreeBytes: env.BUILDER_MIN_FREE_BYTES,
+    minFreePercent: env.BUILDER_MIN_FREE_PERCENT,
+  };
   let shuttingDown = false;
   const app = createApp({
     service,
@@ -105,20 +115,24 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
       heartbeatMs: opts.heartbeatMs ?? 15_000,
       shutdownRetryAfterSeconds: Math.max(5, env.BUILDER_DRAIN_SECONDS),
     },
-    ingestUpload: createContextIngester(uploadsDir, (body, o) => ingestUpload(body, o)),
+    ingestUpload: createContextIngester({
+      store: rt.uploads,
+      ingest: (body, o) => ingestUpload(body, o),
+      // The SFS is shared with the models: asked before the body is read, then every 32 MiB.
+      space: { everyBytes: 32 * 1024 * 1024, check: () => checkDiskSpace([uploadsDir], thresholds) },
+      heartbeatMs: Math.max(1000, jobSettings.leaseMs / 3),
+      isNeeded: (sha256) => service.isUploadNeeded(sha256),
+    }),
     readiness: () =>
       resolveReadiness({
         docker: env.BUILDER_DOCKER,
         ...(env.BUILDER_BUILDX_BUILDER ? { buildxBuilder: env.BUILDER_BUILDX_BUILDER } : {}),
-        env: opts.processEnv,
+        env: rt.childEnv,
         dirs: [
           { name: "data dir", path: dataDir },
           { name: "cache dir", path: path.resolve(env.BUILDER_CACHE_DIR) },
         ],
-        thresholds: {
-          minFreeBytes: env.BUILDER_MIN_FREE_BYTES,
-          minFreePercent: env.BUILDER_MIN_FREE_PERCENT,
-        },
+        thresholds,
       }),
     logger,
     metrics,

@@ -8,7 +8,7 @@ import type { BuilderEnv } from "../config/env.js";
 import { ActiveIndex } from "./active-index.js";
 import { buildJobPaths, type JobPaths } from "./job-paths.js";
 import { Coordination } from "./leases.js";
-import type { BuildExecutor, JobStore, ResolveRef } from "./ports.js";
+import type { BuildExecutor, CacheLeftoversPort, JobStore, ResolveRef, UploadsPort } from "./ports.js";
 
 export interface JobSettings {
   concurrency: number;
@@ -23,6 +23,10 @@ export interface JobSettings {
   queueFullRetryAfter: number;
   /** Retry-After (seconds) for SHUTTING_DOWN. */
   shutdownRetryAfter: number;
+  /** BUILDER_UPLOAD_RETENTION: how long a context is kept after the last build that needed it. */
+  uploadRetentionMs: number;
+  /** How often crash leftovers and expired uploads are swept (and disk usage measured). */
+  sweepMs: number;
 }
 
 /** Settings from the environment (SPEC §7); `pollMs` defaults to 500. */
@@ -37,6 +41,10 @@ export function buildJobSettings(env: BuilderEnv, overrides: Partial<JobSettings
     pollMs: 500,
     queueFullRetryAfter: 30,
     shutdownRetryAfter: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+    uploadRetentionMs: env.BUILDER_UPLOAD_RETENTION * 1000,
+    // Two leases: a leftover of a dead replica goes soon after its lease shows it dead;
+    // never more often than every 5 s, never less than every minute.
+    sweepMs: Math.min(60_000, Math.max(5_000, 2 * env.BUILDER_LEASE_SECONDS * 1000)),
     ...overrides,
   };
 }
@@ -68,6 +76,11 @@ export interface BuildServiceDeps {
    * attempt). Build-end notifications hang here.
    */
   onBuildEnded?: (record: BuildRecord) => void;
+  /** The uploads dir: retention, 410 for a retry of a deleted context, crash leftovers. */
+  uploads?: UploadsPort;
+  /** Per-build scratch root on local disk (one per data dir), swept of dead builds' dirs. */
+  scratchRoot?: string;
+  cache?: CacheLeftoversPort;
 }
 
 export interface JobContext {
@@ -84,6 +97,10 @@ export interface JobContext {
   logger: JobLogger;
   claimFilter: (record: BuildRecord) => boolean;
   onBuildEnded: ((record: BuildRecord) => void) | undefined;
+  uploads: UploadsPort | undefined;
+  scratchRoot: string | undefined;
+  cache: CacheLeftoversPort | undefined;
+  dataDir: string;
 }
 
 const silent: JobLogger = { info: () => undefined, warn: () => undefined };
@@ -104,5 +121,9 @@ export function buildJobContext(deps: BuildServiceDeps): JobContext {
     logger: deps.logger ?? silent,
     claimFilter: deps.claimFilter ?? (() => true),
     onBuildEnded: deps.onBuildEnded,
+    uploads: deps.uploads,
+    scratchRoot: deps.scratchRoot,
+    cache: deps.cache,
+    dataDir: deps.dataDir,
   };
 }

@@ -18,7 +18,7 @@ import {
 import { createFileExclusive, replaceFileAtomic } from "./atomic-file.js";
 import { LogFollowHub } from "./log-follow-hub.js";
 import { followLog, type FollowOptions } from "./follow-log.js";
-import { appendText, iterateLogRange, resolveLogTail } from "./log-file.js";
+import { appendText, iterateLogRange, resolveLogTail, resolveSeqOffset } from "./log-file.js";
 import { assertBuildId, isValidBuildId, StoreError } from "./store-error.js";
 
 export interface ListQuery {
@@ -199,8 +199,15 @@ export class FileBuildStore {
 
   async readLog(id: string, afterSeq = 0): Promise<LogLine[]> {
     const out: LogLine[] = [];
-    for await (const line of iterateLogRange(this.logPath(id), afterSeq)) out.push(line);
+    for await (const line of this.iterateLog(id, afterSeq)) out.push(line);
     return out;
+  }
+
+  /** The lines after `afterSeq`, read from the file a page at a time (never the whole log in memory). */
+  async *iterateLog(id: string, afterSeq = 0): AsyncGenerator<LogLine> {
+    assertBuildId(id);
+    const file = this.logPath(id);
+    yield* iterateLogRange(file, afterSeq, await resolveSeqOffset(file, afterSeq));
   }
 
   /**

@@ -1,8 +1,10 @@
 // One follower of a build's log: replay from the file, then the shared poller's
-// batches (see log-follow-hub.ts for why the two together cover every line once).
+// batches (see log-follow-hub.ts for why the two together cover every line once). The
+// replay starts where the log passes `afterSeq` (found by bisecting, not by parsing
+// everything before it), and a gap the hub reports is read back from the file too.
 import type { BuildRecord, LogLine } from "../../../common/build-record.js";
 import type { LogFollowHub } from "./log-follow-hub.js";
-import { iterateLogRange } from "./log-file.js";
+import { iterateLogRange, resolveSeqOffset } from "./log-file.js";
 import { StoreError } from "./store-error.js";
 
 export interface FollowOptions {
@@ -26,7 +28,13 @@ export async function* followLog(
   const sub = hub.join(id, pollMs);
   let last = afterSeq;
   try {
-    for await (const line of iterateLogRange(file, afterSeq, 0, sub.joinOffset)) {
+    const start = sub.joinOffset > 0 ? await resolveSeqOffset(file, afterSeq) : 0;
+    for await (const line of iterateLogRange(
+      file,
+      afterSeq,
+      Math.min(start, sub.joinOffset),
+      sub.joinOffset,
+    )) {
       if (signal?.aborted) return;
       last = line.seq;
       yield line;
@@ -35,6 +43,14 @@ export async function* followLog(
       const d = await sub.next(signal);
       if (d.kind === "end") return;
       if (d.kind === "error") throw d.error;
+      if (d.kind === "gap") {
+        for await (const line of iterateLogRange(file, last, d.from, d.to)) {
+          if (signal?.aborted) return;
+          last = line.seq;
+          yield line;
+        }
+        continue;
+      }
       for (const line of d.lines) {
         if (line.seq <= last) continue;
         last = line.seq;

@@ -79,6 +79,52 @@ export async function resolveLogTail(file: string): Promise<LogTail> {
   }
 }
 
+const SEEK_PAGE = 64 * 1024;
+
+/** The seq of the first whole, parseable line starting in `buf` after its first newline. */
+function firstSeqAfterNewline(buf: Buffer): { at: number; seq: number } | undefined {
+  let at = buf.indexOf(0x0a);
+  while (at >= 0 && at < buf.length - 1) {
+    const next = buf.indexOf(0x0a, at + 1);
+    if (next < 0) return undefined; // the line runs past the page: cannot tell from here
+    const line = parseLogLine(buf.subarray(at + 1, next).toString("utf8"));
+    if (line) return { at: at + 1, seq: line.seq };
+    at = next;
+  }
+  return undefined;
+}
+
+/**
+ * A line-start offset at or before the first line with seq > afterSeq, found by bisecting
+ * the file (seqs grow with the offset) in a few page reads, so resuming a long log from
+ * Last-Event-ID does not parse everything before it. 0 when it cannot do better.
+ */
+export async function resolveSeqOffset(file: string, afterSeq: number): Promise<number> {
+  if (afterSeq <= 0) return 0;
+  let fh;
+  try {
+    fh = await open(file, "r");
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
+    throw err;
+  }
+  try {
+    let lo = 0; // always the start of a line whose seq is <= afterSeq (or of the file)
+    let hi = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafe(SEEK_PAGE);
+    while (hi - lo > SEEK_PAGE) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const { bytesRead } = await fh.read(buf, 0, SEEK_PAGE, mid);
+      const found = firstSeqAfterNewline(buf.subarray(0, bytesRead));
+      if (found && found.seq <= afterSeq) lo = mid + found.at;
+      else hi = mid;
+    }
+    return lo;
+  } finally {
+    await fh.close();
+  }
+}
+
 /**
  * Yields the lines in bytes [start, end) with seq > afterSeq, streaming, so a long log
  * replayed to many followers never sits in memory whole. `end` must be at a line
