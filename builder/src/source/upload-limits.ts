@@ -8,8 +8,8 @@ import type { EntryPlan } from "./upload-entry.js";
 
 /** The allocation unit charged for file data and directories (ext4's and most NFS servers' block). */
 export const BLOCK_BYTES = 4096;
-/** The least an entry costs: an inode and a directory slot (an empty file, a link). */
-export const ENTRY_MIN_BYTES = 512;
+/** What every entry costs besides its data: an inode and a slot in its directory. */
+export const ENTRY_BYTES = 512;
 /** Entries at most whatever the limit: per-entry work (an open, a close) is the cost here. */
 export const MAX_ENTRIES_CAP = 200_000;
 
@@ -22,12 +22,15 @@ export function maxEntriesFor(maxBytes: number): number {
 export function entryFootprint(plan: EntryPlan): number {
   switch (plan.kind) {
     case "file":
-      return Math.max(ENTRY_MIN_BYTES, Math.ceil(plan.size / BLOCK_BYTES) * BLOCK_BYTES);
+      return ENTRY_BYTES + Math.ceil(plan.size / BLOCK_BYTES) * BLOCK_BYTES;
     case "symlink":
     case "hardlink":
-      return ENTRY_MIN_BYTES;
+      return ENTRY_BYTES;
     case "directory":
     case "skip":
       return 0;
   }
 }
+
+/** What a directory the unpack creates is charged: its first block and its own entry. */
+export const DIRECTORY_BYTES = BLOCK_BYTES + ENTRY_BYTES;

@@ -12,7 +12,7 @@ import { link, mkdir, open, symlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { UploadDiskLowError, UploadError } from "./source-error.js";
 import { SymlinkGuard, type EntryPlan } from "./upload-entry.js";
-import { BLOCK_BYTES, entryFootprint } from "./upload-limits.js";
+import { DIRECTORY_BYTES, entryFootprint } from "./upload-limits.js";
 
 export interface SpaceCheck {
   /** Why the destination's disk is below its free-space thresholds, or undefined when it is fine. */
@@ -92,7 +92,7 @@ export class EntryWriter {
     this.footprint += bytes;
     if (this.footprint > this.budget.maxBytes) {
       throw new UploadError(
-        `the archive unpacks to more than ${this.budget.maxBytes} bytes on disk (at entry ${JSON.stringify(entryPath.slice(0, 200))}; every file counts in whole 4 KiB blocks) (BUILDER_MAX_UPLOAD_BYTES)`,
+        `the archive unpacks to more than ${this.budget.maxBytes} bytes on disk (at entry ${JSON.stringify(entryPath.slice(0, 200))}; each entry counts 512 bytes plus its data in whole 4 KiB blocks) (BUILDER_MAX_UPLOAD_BYTES)`,
         { status: 413 },
       );
     }
@@ -133,7 +133,8 @@ export class EntryWriter {
     if (rel === "." || this.dirs.has(rel)) return;
     this.guard.check(rel, "directory");
     // Every directory this creates (the parents too) takes a block.
-    for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p)) this.charge(BLOCK_BYTES, p);
+    for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p))
+      this.charge(DIRECTORY_BYTES, p);
     await mkdir(path.join(this.root, rel), { recursive: true, mode });
     // Record the directory and its parents so later entries skip the syscall.
     for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p)) this.dirs.add(p);

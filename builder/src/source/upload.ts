@@ -20,6 +20,7 @@ import { DEFAULT_ENTRY_LIMITS, planTarEntry, type EntryLimits } from "./upload-e
 import { MAX_ENTRIES_CAP, maxEntriesFor } from "./upload-limits.js";
 import { BodyMeter, hasGzipMagic, peekHead, STREAM_HIGH_WATER_MARK } from "./upload-stream.js";
 import { EntryWriter, type SpaceCheck } from "./upload-writer.js";
+import { TarEndCutter } from "./tar-end.js";
 
 export interface IngestOptions {
   maxBytes: number;
@@ -166,7 +167,8 @@ async function unpack(
   );
   const tarMeter = framing === "tar" ? rawMeter : new BodyMeter(options.maxBytes, { what: "inflated" });
   const stages = framing === "tar" ? [] : [inflater(framing, options.maxBytes), tarMeter];
-  const feeding = pipeline([input, rawMeter, ...stages, extract], opts).catch((err: unknown) => {
+  const cutter = new TarEndCutter(STREAM_HIGH_WATER_MARK);
+  const feeding = pipeline([input, rawMeter, ...stages, cutter, extract], opts).catch((err: unknown) => {
     feedError = err;
   });
   let entries = 0;
@@ -178,6 +180,7 @@ async function unpack(
           { status: 413 },
         );
       }
+      cutter.entryStarted(entry.header as { byteOffset?: number; size?: number | null });
       // streamx Readables are async iterables of Buffers at runtime; its typings omit it.
       await writer.write(planTarEntry(entry.header, limits), entry as unknown as AsyncIterable<Buffer>);
     }

@@ -371,8 +371,8 @@ describe("ingestUpload", () => {
   });
 
   it("stops a gzip bomb as soon as it inflates past maxBytes, gunzip and indexed alike", async () => {
-    const zeros = Buffer.alloc(8_000_000);
-    const raw = await makeTar([{ name: "zeros", data: zeros }]);
+    // A small archive and then zeros: its entries fit, only what it inflates to is over.
+    const raw = Buffer.concat([await makeTar([{ name: "a.txt", content: "a" }]), Buffer.alloc(8_000_000)]);
     const members: Buffer[] = [];
     for (let at = 0; at < raw.length; at += 1 << 20)
       members.push(await deflatedMember(raw.subarray(at, at + (1 << 20)), 9));
@@ -391,7 +391,7 @@ describe("ingestUpload", () => {
   });
 
   it("charges each entry its footprint on disk: many one-byte files stop at the limit", async () => {
-    // 300 one-byte files: 300 × 4 KiB blocks = 1.2 MB on disk from a ~300 KiB tar.
+    // 300 one-byte files: 300 × (4 KiB + 512) = 1.4 MB charged for a ~300 KiB tar.
     const entries = Array.from({ length: 300 }, (_, i) => ({ name: `d${i % 3}/f${i}`, content: "x" }));
     const body = gzipSync(await makeTar(entries));
     const err = await ingestUpload(Readable.from([body]), { maxBytes: 1_000_000, destDir: dest }).catch(
@@ -399,11 +399,11 @@ describe("ingestUpload", () => {
     );
     expect(err).toMatchObject({ status: 413 });
     expect((err as Error).message).toMatch(
-      /^the archive unpacks to more than 1000000 bytes on disk \(at entry "d\d\/f\d+"; every file counts in whole 4 KiB blocks\)/,
+      /^the archive unpacks to more than 1000000 bytes on disk \(at entry "d\d\/f\d+"; each entry counts 512 bytes plus its data in whole 4 KiB blocks\)/,
     );
     await expectNothingLeft();
     // The same files fit a limit that covers their blocks and directories.
-    const res = await ingestUpload(Readable.from([body]), { maxBytes: 1_300_000, destDir: dest });
+    const res = await ingestUpload(Readable.from([body]), { maxBytes: 1_500_000, destDir: dest });
     expect(res.files).toBe(300);
   });
 
@@ -493,5 +493,23 @@ describe("ingestUpload", () => {
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: "AbortError" });
     await expectNothingLeft();
+  });
+});
+
+describe("the end of the archive", () => {
+  it("stops parsing at the end-of-archive marker: zero padding after it is counted and hashed, not parsed", async () => {
+    const raw = await makeTar([{ name: "a.txt", content: "a" }]);
+    const padded = Buffer.concat([raw, Buffer.alloc(48 * 1024 * 1024)]);
+    const started = performance.now();
+    const res = await ingestUpload(Readable.from([gzipSync(padded)]), { maxBytes: 64 << 20, destDir: dest });
+    // tar-stream decodes each 512-byte block it is given at ~25 µs: 48 MiB of padding took
+    // over 2 s of event-loop time when it was parsed; hashing it is a fraction of that.
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(res).toMatchObject({
+      files: 1,
+      bytes: padded.length,
+      sha256: createHash("sha256").update(padded).digest("hex"),
+    });
+    expect(await readFile(path.join(dest, "a.txt"), "utf8")).toBe("a");
   });
 });
