@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../../builder/src/config/env.js";
+import type { StreamLimits } from "../../builder/src/http/event-stream.js";
 import { startServer, type BuilderServer } from "../../builder/src/http/serve.js";
 import { BUSYBOX, stack } from "./stack-env.js";
 import { deferred } from "./wait-for.js";
@@ -152,7 +153,11 @@ const readHeaders = { authorization: `Bearer ${READ_TOKEN}` };
 /** A builder in this process on port 0 (no signal handlers; stop() drains and closes). */
 export async function startBuilder(
   fixture: BuilderFixture,
-  opts: { env?: Record<string, string | undefined>; heartbeatMs?: number } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    heartbeatMs?: number;
+    streamLimits?: Partial<StreamLimits>;
+  } = {},
 ): Promise<InProcessBuilder> {
   const processEnv = { ...process.env, ...fixture.env, ...opts.env };
   const logs: Record<string, unknown>[] = [];
@@ -162,6 +167,7 @@ export async function startBuilder(
     handleSignals: false,
     heartbeatMs: opts.heartbeatMs ?? 200,
     jobSettings: { pollMs: 200 },
+    ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
     write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
   });
   return {

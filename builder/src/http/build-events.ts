@@ -5,6 +5,7 @@
 // stream so both encodings are thin formatters over it.
 import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
 import { isTerminalStatus } from "../../../common/build-record.js";
+import PQueue from "p-queue";
 import type { BuildServicePort, BuildStorePort } from "./deps.js";
 
 export type BuildEvent =
@@ -24,6 +25,11 @@ export interface FollowOptions {
   signal: AbortSignal;
   emit: (event: BuildEvent) => void;
   /**
+   * Sends a page of log lines at once (as `log` events), when the transport can: it
+   * encodes a page once and hands the same bytes to every client that replays it.
+   */
+  emitLogs?: (lines: LogLine[]) => void;
+  /**
    * The transport's backpressure (event-stream.ts): pending while the client is behind.
    * Log lines are pulled from the store only when it is undefined or resolved, so a slow
    * client leaves the rest of the log on disk instead of in memory.
@@ -32,11 +38,40 @@ export interface FollowOptions {
   clock?: () => Date;
 }
 
-/** Emits one log line once the client has room for it. */
-async function emitLine(opts: FollowOptions, line: LogLine): Promise<void> {
+/**
+ * Streams take turns to send a page: one page across all streams of this process per
+ * pass of the event loop. A hundred clients replaying a long log would otherwise each
+ * send a page in the same pass, and a request arriving meanwhile (a /healthz probe, a
+ * poll) would wait behind all of them. Module-wide on purpose: the event loop is.
+ */
+const pageTurns = new PQueue({ concurrency: 1 });
+
+/** Waits until the client has room for the next page, then for this stream's turn. */
+async function clientReady(opts: FollowOptions): Promise<void> {
   const wait = opts.ready?.();
   if (wait) await wait;
-  opts.emit({ type: "log", line });
+  await pageTurns.add(() => new Promise<void>((resolve) => setImmediate(resolve)));
+}
+
+/** True when `page` is exactly the lines after `last`, in order and without a hole, all before `before`. */
+function continues(page: LogLine[], last: number, before: number): boolean {
+  const first = page[0];
+  const end = page[page.length - 1];
+  return (
+    !!first && !!end && first.seq === last + 1 && end.seq - first.seq === page.length - 1 && end.seq < before
+  );
+}
+
+/** Sends the whole page as one when it continues the stream exactly; returns the new last seq, or undefined. */
+function sendWhole(
+  opts: FollowOptions,
+  page: LogLine[],
+  last: number,
+  before = Infinity,
+): number | undefined {
+  if (!opts.emitLogs || !continues(page, last, before)) return undefined;
+  opts.emitLogs(page);
+  return page[page.length - 1]!.seq;
 }
 
 async function replayTail(
@@ -45,10 +80,18 @@ async function replayTail(
   before = Number.POSITIVE_INFINITY,
 ): Promise<number> {
   let last = after;
-  for await (const line of opts.store.iterateLog(opts.id, after)) {
-    if (line.seq >= before || opts.signal.aborted) break;
-    if (line.seq > last) {
-      await emitLine(opts, line);
+  for await (const page of opts.store.iterateLogPages(opts.id, after)) {
+    if (opts.signal.aborted) break;
+    await clientReady(opts);
+    const sent = sendWhole(opts, page, last, before);
+    if (sent !== undefined) {
+      last = sent;
+      continue;
+    }
+    for (const line of page) {
+      if (line.seq >= before) return last;
+      if (line.seq <= last) continue;
+      opts.emit({ type: "log", line });
       last = line.seq;
     }
   }
@@ -121,12 +164,20 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   try {
     let last = opts.afterSeq;
     for (;;) {
-      for await (const line of store.followLog(id, { afterSeq: last, signal })) {
-        if (line.seq <= last) continue;
-        // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
-        if (line.seq > last + 1) last = await replayTail(opts, last, line.seq);
-        await emitLine(opts, line);
-        last = line.seq;
+      for await (const page of store.followLogPages(id, { afterSeq: last, signal })) {
+        await clientReady(opts);
+        const sent = sendWhole(opts, page, last);
+        if (sent !== undefined) {
+          last = sent;
+          continue;
+        }
+        for (const line of page) {
+          if (line.seq <= last) continue;
+          // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
+          if (line.seq > last + 1) last = await replayTail(opts, last, line.seq);
+          emit({ type: "log", line });
+          last = line.seq;
+        }
       }
       if (signal.aborted) return;
       const settled = await settle(opts);

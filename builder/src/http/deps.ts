@@ -64,7 +64,10 @@ export interface BuildStorePort {
   readLog(id: string, afterSeq?: number): Promise<LogLine[]>;
   /** The same lines, read from disk a page at a time. */
   iterateLog(id: string, afterSeq?: number): AsyncIterable<LogLine>;
+  iterateLogPages(id: string, afterSeq?: number): AsyncIterable<LogLine[]>;
   followLog(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine>;
+  /** followLog a page at a time, so a stream handles a page per step. */
+  followLogPages(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine[]>;
 }
 
 /** One readiness check: name, whether it passed, and a sentence when it did not. */

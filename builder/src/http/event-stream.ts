@@ -1,15 +1,22 @@
 // Encodes a build's events as SSE or NDJSON on a streaming Response. The stream ends when
 // the producer resolves, and the producer is aborted when the client goes away (the body
 // is cancelled or the request signal fires), so no follower outlives its connection.
+import type { LogLine } from "../../../common/build-record.js";
+import { resolveStoredJson } from "../store/log-line.js";
 import type { BuildEvent } from "./build-events.js";
 
 export type EventFormat = "sse" | "ndjson";
+
+/** A log line as JSON: the text it was stored as when it came from the file (no second serialization). */
+function logLineJson(line: LogLine): string {
+  return resolveStoredJson(line) ?? JSON.stringify(line);
+}
 
 /** One event in SSE framing: `event:`, `id:` (log seq, for Last-Event-ID), one `data:` line. */
 export function buildSseFrame(event: BuildEvent): string {
   switch (event.type) {
     case "log":
-      return `event: log\nid: ${event.line.seq}\ndata: ${JSON.stringify(event.line)}\n\n`;
+      return `event: log\nid: ${event.line.seq}\ndata: ${logLineJson(event.line)}\n\n`;
     case "status":
       return `event: status\ndata: ${JSON.stringify({ status: event.status, build: event.build })}\n\n`;
     case "heartbeat":
@@ -23,7 +30,7 @@ export function buildSseFrame(event: BuildEvent): string {
 export function buildNdjsonLine(event: BuildEvent): string {
   switch (event.type) {
     case "log":
-      return `${JSON.stringify({ type: "log", ...event.line })}\n`;
+      return `{"type":"log",${logLineJson(event.line).slice(1)}\n`;
     case "status":
       return `${JSON.stringify({ type: "status", status: event.status, build: event.build })}\n`;
     case "heartbeat":
@@ -56,6 +63,8 @@ export const DEFAULT_STREAM_LIMITS: StreamLimits = {
 /** What a producer writes to: `emit` queues an event; `ready` is pending while the client is behind. */
 export interface EventOutput {
   emit: (event: BuildEvent) => void;
+  /** Queues `log` events for a page of lines, encoded once per page for every client. */
+  emitLogs: (lines: LogLine[]) => void;
   /** undefined when there is room now; otherwise resolves once there is (or the stream is gone). */
   ready: () => Promise<void> | undefined;
 }
@@ -66,7 +75,12 @@ export interface EventStreamOptions {
   headers?: Record<string, string>;
   requestSignal?: AbortSignal;
   limits?: Partial<StreamLimits>;
-  produce: (emit: EventOutput["emit"], signal: AbortSignal, ready: EventOutput["ready"]) => Promise<void>;
+  produce: (
+    emit: EventOutput["emit"],
+    signal: AbortSignal,
+    ready: EventOutput["ready"],
+    emitLogs: EventOutput["emitLogs"],
+  ) => Promise<void>;
   onError: (err: unknown) => void;
   /** Called when a client that fell behind is disconnected, with why. */
   onOverflow?: (reason: string) => void;
@@ -79,17 +93,49 @@ export interface EventStreamOptions {
   onClose?: () => void;
 }
 
-/** The buffer between a producer and one client, with the limits above. */
+/**
+ * Encoded pages by format, keyed by the page array: pages are shared by every reader of
+ * the same bytes (store/log-file.ts), so a hundred clients replaying a log send the same
+ * bytes instead of each building its own copy of every frame.
+ */
+const encodedPages = {
+  sse: new WeakMap<LogLine[], Uint8Array>(),
+  ndjson: new WeakMap<LogLine[], Uint8Array>(),
+};
+
+function encodeLogPage(format: EventFormat, lines: LogLine[]): Uint8Array {
+  const cache = encodedPages[format];
+  let bytes = cache.get(lines);
+  if (!bytes) {
+    const frame = format === "sse" ? buildSseFrame : buildNdjsonLine;
+    bytes = new TextEncoder().encode(lines.map((line) => frame({ type: "log", line })).join(""));
+    cache.set(lines, bytes);
+  }
+  return bytes;
+}
+
+/** Events are sent in chunks of about this size: one socket write per event cost more than the event. */
+const COALESCE_BYTES = 16 * 1024;
+
+/**
+ * The buffer between a producer and one client, with the limits above. Events emitted in
+ * one go (a replayed page of the log) are joined into one chunk, flushed when it is large
+ * or once the event loop turns, so a burst is a few socket writes, not one per line.
+ */
 function createOutput(
   controller: ReadableStreamDefaultController<Uint8Array>,
   limits: StreamLimits,
   abort: AbortController,
-  encode: (event: BuildEvent) => Uint8Array,
+  format: EventFormat,
   onOverflow: (reason: string) => void,
-): EventOutput & { pulled(): void } {
+): EventOutput & { pulled(): void; close(): void } {
+  const encode = format === "sse" ? buildSseFrame : buildNdjsonLine;
+  const encoder = new TextEncoder();
   const waiters: (() => void)[] = [];
   let stall: NodeJS.Timeout | undefined;
-  const buffered = () => limits.highWaterBytes - (controller.desiredSize ?? 0);
+  let pending = "";
+  let flushQueued = false;
+  const queued = () => limits.highWaterBytes - (controller.desiredSize ?? 0);
   const wakeUp = () => {
     clearTimeout(stall);
     stall = undefined;
@@ -98,20 +144,46 @@ function createOutput(
   const cutOff = (reason: string) => {
     if (abort.signal.aborted) return;
     abort.abort();
-    onOverflow(reason);
+    pending = "";
     // Drops what is queued (it is not coming back) and ends the response; the client reconnects.
-    controller.error(new Error(reason));
+    onOverflow(reason);
+  };
+  const enqueue = (chunk: Uint8Array) => {
+    const before = queued();
+    controller.enqueue(chunk);
+    // Only a client that already had a full high-water mark waiting falls behind: one
+    // large event (a 4 MiB log line) for a client that keeps up is not its fault.
+    if (before > limits.highWaterBytes && before + chunk.byteLength > limits.maxBufferedBytes)
+      cutOff(`the client fell behind: more than ${limits.maxBufferedBytes} bytes waited for it`);
+  };
+  const flush = () => {
+    flushQueued = false;
+    if (abort.signal.aborted || pending === "") return;
+    const chunk = encoder.encode(pending);
+    pending = "";
+    enqueue(chunk);
   };
   abort.signal.addEventListener("abort", wakeUp, { once: true });
   return {
     emit(event) {
       if (abort.signal.aborted) return;
-      controller.enqueue(encode(event));
-      if (buffered() > limits.maxBufferedBytes)
-        cutOff(`the client fell behind: more than ${limits.maxBufferedBytes} bytes waited for it`);
+      pending += encode(event);
+      if (pending.length >= COALESCE_BYTES) flush();
+      else if (!flushQueued) {
+        // After the I/O phase, not the microtask: a replay yields a microtask per line.
+        flushQueued = true;
+        setImmediate(flush);
+      }
+    },
+    emitLogs(lines) {
+      if (abort.signal.aborted || lines.length === 0) return;
+      flush(); // what was emitted before goes first
+      if (!abort.signal.aborted) enqueue(encodeLogPage(format, lines));
     },
     ready() {
-      if (abort.signal.aborted || (controller.desiredSize ?? 0) > 0) return undefined;
+      if (abort.signal.aborted || (controller.desiredSize ?? 0) - pending.length > 0) return undefined;
+      flush();
+      if (abort.signal.aborted) return undefined; // cut off by that flush
       stall ??= setTimeout(
         () => cutOff(`the client took nothing for ${Math.round(limits.stallMs / 1000)} s`),
         limits.stallMs,
@@ -122,6 +194,14 @@ function createOutput(
     pulled() {
       if ((controller.desiredSize ?? 0) > 0) wakeUp();
     },
+    /** Ends the stream after what is still pending (the last events, `end` among them). */
+    close() {
+      if (abort.signal.aborted) return;
+      flush();
+      if (abort.signal.aborted) return;
+      abort.abort();
+      controller.close();
+    },
   };
 }
 
@@ -130,37 +210,36 @@ export function createEventStreamResponse(opts: EventStreamOptions): Response {
   const abort = new AbortController();
   const onRequestAbort = () => abort.abort();
   opts.requestSignal?.addEventListener("abort", onRequestAbort, { once: true });
-  const encode = opts.format === "sse" ? buildSseFrame : buildNdjsonLine;
-  const limits = { ...DEFAULT_STREAM_LIMITS, ...opts.limits };
+  const asked = { ...DEFAULT_STREAM_LIMITS, ...opts.limits };
+  // A replayed page (64 KiB of log, ~75 KiB of frames) is emitted at once: the cut-off
+  // must leave room for a few of them above the high-water mark.
+  const limits = {
+    ...asked,
+    maxBufferedBytes: Math.max(asked.maxBufferedBytes, asked.highWaterBytes + 320 * 1024),
+  };
   let output: ReturnType<typeof createOutput> | undefined;
   const body = new ReadableStream<Uint8Array>(
     {
       start(controller) {
-        output = createOutput(
-          controller,
-          limits,
-          abort,
-          (event) => encoder.encode(encode(event)),
-          (reason) => {
-            opts.onOverflow?.(reason);
-            opts.destroyConnection?.();
-          },
-        );
+        output = createOutput(controller, limits, abort, opts.format, (reason) => {
+          opts.onOverflow?.(reason);
+          // Under node-server the socket goes at once (the server then cancels this
+          // stream); elsewhere erroring the stream is all there is.
+          if (opts.destroyConnection) opts.destroyConnection();
+          else controller.error(new Error(reason));
+        });
         // SSE: tell EventSource how long to wait before reconnecting after a dropped connection.
         if (opts.format === "sse") controller.enqueue(encoder.encode("retry: 2000\n\n"));
-        const { emit, ready } = output;
+        const { emit, ready, emitLogs } = output;
         opts
-          .produce(emit, abort.signal, ready)
+          .produce(emit, abort.signal, ready, emitLogs)
           .catch((err: unknown) => {
             if (!abort.signal.aborted) opts.onError(err);
           })
           .finally(() => {
             opts.requestSignal?.removeEventListener("abort", onRequestAbort);
             opts.onClose?.();
-            if (!abort.signal.aborted) {
-              abort.abort();
-              controller.close();
-            }
+            output?.close();
           });
       },
       // The client's socket took a chunk: a producer waiting for room may go on.

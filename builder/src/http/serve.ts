@@ -13,6 +13,7 @@ import { createRuntime } from "../runtime.js";
 import { ingestUpload } from "../source/upload.js";
 import type { FileBuildStore } from "../store/file-build-store.js";
 import { createApp } from "./app.js";
+import type { StreamLimits } from "./event-stream.js";
 import { isAuthEnabled } from "./auth.js";
 import { startListening, type RunningServer } from "./listen.js";
 import { createLogger, type HttpLogger } from "./logger.js";
@@ -30,9 +31,10 @@ export interface StartServerOptions {
   write?: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
-  /** Test knobs: heartbeat interval and job-loop settings. */
+  /** Test knobs: heartbeat interval, job-loop settings, how far a stream client may fall behind. */
   heartbeatMs?: number;
   jobSettings?: Partial<JobSettings>;
+  streamLimits?: Partial<StreamLimits>;
   version?: string;
 }
 
@@ -114,6 +116,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
       maxUploadBytes: env.BUILDER_MAX_UPLOAD_BYTES,
       heartbeatMs: opts.heartbeatMs ?? 15_000,
       shutdownRetryAfterSeconds: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+      ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
     },
     ingestUpload: createContextIngester({
       store: rt.uploads,

@@ -17,8 +17,8 @@ import {
 } from "../../../common/build-record.js";
 import { createFileExclusive, replaceFileAtomic } from "./atomic-file.js";
 import { LogFollowHub } from "./log-follow-hub.js";
-import { followLog, type FollowOptions } from "./follow-log.js";
-import { appendText, iterateLogRange, resolveLogTail, resolveSeqOffset } from "./log-file.js";
+import { followLog, followLogPages, type FollowOptions } from "./follow-log.js";
+import { appendText, iterateLogPages, resolveLogTail, resolveSeqOffset } from "./log-file.js";
 import { assertBuildId, isValidBuildId, StoreError } from "./store-error.js";
 
 export interface ListQuery {
@@ -205,9 +205,14 @@ export class FileBuildStore {
 
   /** The lines after `afterSeq`, read from the file a page at a time (never the whole log in memory). */
   async *iterateLog(id: string, afterSeq = 0): AsyncGenerator<LogLine> {
+    for await (const page of this.iterateLogPages(id, afterSeq)) yield* page;
+  }
+
+  /** The same, a page (64 KiB of file) at a time. */
+  async *iterateLogPages(id: string, afterSeq = 0): AsyncGenerator<LogLine[]> {
     assertBuildId(id);
     const file = this.logPath(id);
-    yield* iterateLogRange(file, afterSeq, await resolveSeqOffset(file, afterSeq));
+    yield* iterateLogPages(file, afterSeq, await resolveSeqOffset(file, afterSeq));
   }
 
   /**
@@ -217,6 +222,12 @@ export class FileBuildStore {
   followLog(id: string, options: FollowOptions = {}): AsyncIterable<LogLine> {
     assertBuildId(id);
     return followLog(this.hub, this.logPath(id), id, options, () => this.get(id));
+  }
+
+  /** followLog a page at a time (see follow-log.ts). */
+  followLogPages(id: string, options: FollowOptions = {}): AsyncIterable<LogLine[]> {
+    assertBuildId(id);
+    return followLogPages(this.hub, this.logPath(id), id, options, () => this.get(id));
   }
 
   private serialize<T>(chains: Map<string, Promise<unknown>>, id: string, fn: () => Promise<T>): Promise<T> {

@@ -2,22 +2,13 @@
 // in one write per batch so concurrent readers (and NFS clients of other replicas)
 // only ever see whole batches appended at the end. Each append opens and closes the
 // file because NFS flushes to the server on close (close-to-open consistency).
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import { logLineSchema, type LogLine } from "../../../common/build-record.js";
+import type { LogLine } from "../../../common/build-record.js";
+import { parseLogLine } from "./log-line.js";
+import { resolveParsed } from "./log-pages.js";
 
-/** Parses one stored line; undefined for a line a crash left torn (it is skipped, never fatal). */
-export function parseLogLine(text: string): LogLine | undefined {
-  if (text.length === 0) return undefined;
-  try {
-    const parsed = logLineSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not JSON: the tail of a write interrupted by a crash. Readers skip it.
-    return undefined;
-  }
-}
+export { parseLogLine, resolveStoredJson } from "./log-line.js";
+export { iterateLogPages, iterateLogRange, LOG_PAGE_BYTES } from "./log-pages.js";
 
 /** Appends `text` (whole lines) with one O_APPEND write; returns the file size after it. */
 export async function appendText(file: string, text: string): Promise<number> {
@@ -125,34 +116,6 @@ export async function resolveSeqOffset(file: string, afterSeq: number): Promise<
   }
 }
 
-/**
- * Yields the lines in bytes [start, end) with seq > afterSeq, streaming, so a long log
- * replayed to many followers never sits in memory whole. `end` must be at a line
- * boundary (the follower hub only hands out such offsets).
- */
-export async function* iterateLogRange(
-  file: string,
-  afterSeq: number,
-  start = 0,
-  end?: number,
-): AsyncGenerator<LogLine> {
-  if (end !== undefined && end <= start) return;
-  const stream = createReadStream(file, { start, ...(end !== undefined ? { end: end - 1 } : {}) });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
-  try {
-    for await (const text of lines) {
-      const line = parseLogLine(text);
-      if (line && line.seq > afterSeq) yield line;
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // no log yet: nothing to replay
-    throw err;
-  } finally {
-    lines.close();
-    stream.destroy();
-  }
-}
-
 export interface LogChunk {
   lines: LogLine[];
   /** Offset just past the last complete line read; a partial trailing line is left for next time. */
@@ -161,15 +124,19 @@ export interface LogChunk {
   eof: boolean;
 }
 
+/** The longest line a follower can receive; a longer one is skipped rather than stall every follower. */
+const MAX_LINE_WINDOW = 4 * 1024 * 1024;
+
 /**
- * Reads whatever complete lines were appended since `offset`. Opening the file each
- * time (rather than stat on a path) makes an NFS client revalidate its attribute
- * cache, so growth written by another replica is seen promptly.
+ * Reads whatever complete lines were appended since `offset`, at most `maxBytes` of them
+ * (more when a single line is longer, up to 4 MiB). Opening the file each time (rather
+ * than stat on a path) makes an NFS client revalidate its attribute cache, so growth
+ * written by another replica is seen promptly.
  */
 export async function readLogFrom(
   file: string,
   offset: number,
-  maxBytes = 4 * 1024 * 1024,
+  maxBytes = MAX_LINE_WINDOW,
 ): Promise<LogChunk> {
   let fh;
   try {
@@ -186,15 +153,15 @@ export async function readLogFrom(
     const eof = offset + bytesRead >= size;
     const lastNewline = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
     if (lastNewline < 0) {
-      // A line longer than the read window can never complete within it; skip past it
+      if (bytesRead === maxBytes && maxBytes < MAX_LINE_WINDOW)
+        return readLogFrom(file, offset, Math.min(MAX_LINE_WINDOW, maxBytes * 4));
+      // A line longer than the largest window can never complete within it; skip past it
       // (its pieces fail to parse and are dropped) rather than stall every follower.
       return { lines: [], offset: bytesRead === maxBytes ? offset + bytesRead : offset, eof };
     }
-    const lines: LogLine[] = [];
-    for (const text of buf.subarray(0, lastNewline).toString("utf8").split("\n")) {
-      const line = parseLogLine(text);
-      if (line) lines.push(line);
-    }
+    // Pollers of one log (one per replica and follow session) read the same windows.
+    const key = `${file}\0poll\0${offset}\0${lastNewline}`;
+    const lines = await resolveParsed(key, () => buf.subarray(0, lastNewline).toString("utf8"));
     return { lines, offset: offset + lastNewline + 1, eof };
   } finally {
     await fh.close();

@@ -18,6 +18,11 @@ import { readLogFrom } from "./log-file.js";
 
 /** Queued output per follower before it is switched to reading the file (roughly bytes of lines). */
 export const MAX_QUEUED_BYTES = 1024 * 1024;
+/**
+ * The most the poller reads (and parses, on the event loop) per step; a log that is
+ * further ahead is caught up in several steps, so a long log never blocks the loop.
+ */
+const POLL_READ_BYTES = 64 * 1024;
 
 export interface FollowTarget {
   logFile(id: string): string;
@@ -147,7 +152,7 @@ class BuildPoller {
       // status, so a read that starts after seeing "terminal" is the final one.
       const finished = await this.target.isFinished(this.id);
       const from = this.offset;
-      const chunk = await readLogFrom(this.target.logFile(this.id), this.offset);
+      const chunk = await readLogFrom(this.target.logFile(this.id), this.offset, POLL_READ_BYTES);
       this.offset = chunk.offset;
       if (chunk.lines.length > 0)
         for (const s of this.subscribers)

@@ -96,7 +96,7 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
       format: "ndjson",
       headers: { location },
       requestSignal: c.req.raw.signal,
-      produce: (emit, signal, ready) =>
+      produce: (emit, signal, ready, emitLogs) =>
         followBuild({
           service: deps.service,
           store: deps.store,
@@ -106,6 +106,7 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
           signal,
           emit,
           ready,
+          emitLogs,
         }),
       onError: (err) => deps.logger.error("wait stream failed", { buildId: id, err }),
       onOverflow: (reason) => deps.logger.warn("wait stream client disconnected", { buildId: id, reason }),

@@ -47,7 +47,7 @@ export async function getBuildLogs(c: Context, deps: AppDeps): Promise<Response>
     return createEventStreamResponse({
       format: "sse",
       requestSignal: c.req.raw.signal,
-      produce: (emit, signal, ready) =>
+      produce: (emit, signal, ready, emitLogs) =>
         followBuild({
           service: deps.service,
           store: deps.store,
@@ -57,6 +57,7 @@ export async function getBuildLogs(c: Context, deps: AppDeps): Promise<Response>
           signal,
           emit,
           ready,
+          emitLogs,
         }),
       onError: (err) => deps.logger.error("log stream failed", { buildId: record.id, err }),
       onOverflow: (reason) =>
