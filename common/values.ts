@@ -53,18 +53,6 @@ export const platformSchema = z.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9
   message: "a platform looks like 'linux/amd64' or 'linux/arm/v7'",
 });
 
-/** A build-arg name. Values are passed as one `KEY=VALUE` argv element, so they cannot become options. */
-export const buildArgNameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
-  message: "a build-arg name is letters, digits and '_', not starting with a digit",
-});
-
-export const buildArgValueSchema = z
-  .string()
-  .max(4096, "a build-arg value is at most 4096 characters")
-  .refine((v) => !hasControlCharacters(v), {
-    message: "a build-arg value must not contain control characters",
-  });
-
 /**
  * Keys that name JavaScript's object machinery. As a key of a record map they are never
  * data: `__proto__` is dropped by the parser (or swaps the prototype of the object it is
@@ -73,6 +61,23 @@ export const buildArgValueSchema = z
  * naming the field instead of a silently dropped or misread entry.
  */
 export const PROTOTYPE_KEYS: readonly string[] = ["__proto__", "constructor", "prototype"];
+
+/** A build-arg name. Values are passed as one `KEY=VALUE` argv element, so they cannot become options. */
+export const buildArgNameSchema = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, {
+    message: "a build-arg name is letters, digits and '_', not starting with a digit",
+  })
+  .refine((v) => !PROTOTYPE_KEYS.includes(v), {
+    message: "a build-arg name must not be __proto__, constructor or prototype",
+  });
+
+export const buildArgValueSchema = z
+  .string()
+  .max(4096, "a build-arg value is at most 4096 characters")
+  .refine((v) => !hasControlCharacters(v), {
+    message: "a build-arg value must not contain control characters",
+  });
 
 /**
  * `z.record` that refuses PROTOTYPE_KEYS, naming the key by its path. The check looks at

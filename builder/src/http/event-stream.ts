@@ -114,6 +114,8 @@ function encodeLogPage(format: EventFormat, lines: LogLine[]): Uint8Array {
   return bytes;
 }
 
+const formatStall = (ms: number) => (ms % 1000 === 0 ? `${ms / 1000} s` : `${ms} ms`);
+
 /** Events are sent in chunks of about this size: one socket write per event cost more than the event. */
 const COALESCE_BYTES = 16 * 1024;
 
@@ -185,7 +187,7 @@ function createOutput(
       flush();
       if (abort.signal.aborted) return undefined; // cut off by that flush
       stall ??= setTimeout(
-        () => cutOff(`the client took nothing for ${Math.round(limits.stallMs / 1000)} s`),
+        () => cutOff(`the client took nothing for ${formatStall(limits.stallMs)}`),
         limits.stallMs,
       );
       stall.unref();
