@@ -192,9 +192,10 @@ const MAIN = path.resolve("builder/src/main.ts");
 /** A real `comfyume-builder serve` process (node --import tsx), resolved once it listens. */
 export async function spawnBuilder(
   fixture: BuilderFixture,
-  opts: { env?: Record<string, string> } = {},
+  /** nodeArgs: flags for node itself (a bench's --cpu-prof, which NODE_OPTIONS refuses). */
+  opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<SpawnedBuilder> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", MAIN, "serve"], {
     env: { ...process.env, ...fixture.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -212,7 +213,11 @@ export async function spawnBuilder(
     logs.push(entry);
     if (entry.msg === "builder ready") ready.resolve(String(entry.url));
   });
-  createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
+    stderr.push(line);
+    // For a bench or test being debugged: the builder's own stderr (a crash's stack).
+    if (process.env.BUILDER_TEST_STDERR === "1") process.stderr.write(`builder: ${line}\n`);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );

@@ -1,16 +1,15 @@
 // Puts an uploaded context where every replica finds it: `<uploads>/<sha256>/`. The body
 // is unpacked into a fresh incoming dir (the digest is only known at the end), then
 // renamed into place; the same bytes uploaded twice are one directory (upload-store.ts).
-// The body is also metered here so an oversized upload is a 413 with the HTTP wording.
-// While it runs the incoming dir's owner file is touched, so a replica on another host
-// can tell a slow upload from one whose replica died.
-import { Readable, Transform, type TransformCallback } from "node:stream";
+// The ingester meters the body itself (a 413 past BUILDER_MAX_UPLOAD_BYTES). While it
+// runs the incoming dir's owner file is touched, so a replica on another host can tell a
+// slow upload from one whose replica died.
+import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { UploadStore } from "../source/upload-store.js";
 import type { SpaceCheck } from "../source/upload-writer.js";
 import type { UploadedContext } from "./deps.js";
 import { invalidRequest } from "./errors.js";
-import { tooLarge } from "./request-body.js";
 
 export type Ingest = (
   body: Readable,
@@ -40,17 +39,6 @@ export interface ContextIngesterDeps {
   isNeeded: (sha256: string) => Promise<boolean>;
 }
 
-function meter(maxBytes: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-      seen += chunk.length;
-      if (seen > maxBytes) cb(tooLarge("uploaded context", maxBytes, seen));
-      else cb(null, chunk);
-    },
-  });
-}
-
 export function createContextIngester(deps: ContextIngesterDeps): ContextIngester {
   const { store } = deps;
   return async (body, opts) => {
@@ -62,11 +50,7 @@ export function createContextIngester(deps: ContextIngesterDeps): ContextIngeste
     try {
       const source =
         body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-      const metered = meter(opts.maxBytes);
-      // pipe() does not forward errors: a client that disconnects mid-upload must fail the ingest.
-      source.once("error", (err) => metered.destroy(err));
-      source.pipe(metered);
-      const result = await deps.ingest(metered, {
+      const result = await deps.ingest(source, {
         maxBytes: opts.maxBytes,
         destDir: incoming.dest,
         signal: opts.signal,
