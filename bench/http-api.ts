@@ -3,12 +3,13 @@
 // (b) 200 SSE followers of one running build (all get every line; builder RSS growth);
 // (c) a 1 GiB context upload (builder RSS growth; ingest time vs `tar -x` from a pipe).
 // Run: node --import tsx bench/http-api.ts (or npm run bench).
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Pool, request } from "undici";
+import { Client, Pool, request } from "undici";
 import { createBuilderFixture, spawnBuilder, type SpawnedBuilder } from "../test/helpers/builder-server.js";
 import {
   fmtMiB,
@@ -18,6 +19,16 @@ import {
   resolveRss,
   sampleRss,
 } from "./http-helpers.js";
+
+/**
+ * A program run without blocking the event loop: execFileSync here stalled undici's
+ * keep-alive bookkeeping for seconds, so the next request went out on a socket the builder
+ * had closed meanwhile ("other side closed"), a bench artefact, not the builder's.
+ */
+async function execAsync(file: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(file, args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
 
 async function submit(b: SpawnedBuilder, buildArgs: Record<string, string>): Promise<string> {
   const res = await request(`${b.url}/v1/builds`, {
@@ -97,7 +108,9 @@ async function makeContext(dir: string): Promise<string> {
   await writeFile(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
   await writeFile(path.join(ctx, ".dockerignore"), "*\n!Dockerfile\n");
   // Random data (incompressible, like model files) written with dd to avoid buffering it here.
-  for (let i = 0; i < 64; i++) {
+  // 1 GiB by default (BENCH_UPLOAD_MIB for a quicker run).
+  const blobs = Math.max(1, Math.round(Number(process.env.BENCH_UPLOAD_MIB ?? 1024) / 16));
+  for (let i = 0; i < blobs; i++) {
     execFileSync("dd", [
       "if=/dev/urandom",
       `of=${path.join(ctx, `blob-${i}.bin`)}`,
@@ -127,7 +140,7 @@ async function uploadOnce(
   if (client === "curl") {
     // curl -T streams the file as it reads it: what a lean client costs the builder.
     const headers = Object.entries(b.api).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
-    const out = execFileSync("curl", [
+    const out = await execAsync("curl", [
       "-s",
       "-X",
       "POST",
@@ -139,18 +152,25 @@ async function uploadOnce(
       "-w",
       "\n%{http_code}",
       url,
-    ]).toString();
+    ]);
     const cut = out.lastIndexOf("\n");
     body = out.slice(0, cut);
     status = Number(out.slice(cut + 1));
   } else {
-    const res = await request(url, {
-      method: "POST",
-      headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
-      body: createReadStream(tarball, { highWaterMark: 1024 * 1024 }),
-    });
-    status = res.statusCode;
-    body = await res.body.text();
+    // A connection of its own, as the trigger CLI (one process per upload) has.
+    const client = new Client(b.url);
+    try {
+      const res = await client.request({
+        path: new URL(url).pathname + new URL(url).search,
+        method: "POST",
+        headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
+        body: createReadStream(tarball, { highWaterMark: 1024 * 1024 }),
+      });
+      status = res.statusCode;
+      body = await res.body.text();
+    } finally {
+      await client.close();
+    }
   }
   const ms = performance.now() - t0;
   const rec = JSON.parse(body) as { id?: string };
@@ -179,7 +199,7 @@ interface Timed {
 
 /** Times `fn` after a sync (so one run's writeback is not charged to the next). */
 async function timed(cpuOf: () => Promise<number>, fn: () => Promise<unknown>): Promise<Timed> {
-  execFileSync("sync");
+  await execAsync("sync", []);
   const [cpu0, p0] = [await cpuOf(), await resolvePressure()];
   const t0 = performance.now();
   await fn();
