@@ -78,13 +78,14 @@ function guard<T extends { positionals: string[] }>(parse: () => T, maxPositiona
 const HELP_OPTION = { help: { type: "boolean", short: "h" } } as const;
 
 function parseBuildArgs(values: string[] = []): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const kv of values) {
     const eq = kv.indexOf("=");
     if (eq <= 0) throw new UsageError(`--build-arg ${JSON.stringify(kv)} must look like KEY=VALUE`);
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+    out.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
-  return out;
+  // Own properties: a `__proto__` key reaches the schema, which refuses it by name.
+  return Object.fromEntries(out);
 }
 
 function parseRun(args: string[]): Command {
