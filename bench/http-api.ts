@@ -3,14 +3,32 @@
 // (b) 200 SSE followers of one running build (all get every line; builder RSS growth);
 // (c) a 1 GiB context upload (builder RSS growth; ingest time vs `tar -x` from a pipe).
 // Run: node --import tsx bench/http-api.ts (or npm run bench).
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
 import { createReadStream } from "node:fs";
 import { mkdir, mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Pool, request } from "undici";
+import { Client, Pool, request } from "undici";
 import { createBuilderFixture, spawnBuilder, type SpawnedBuilder } from "../test/helpers/builder-server.js";
-import { fmtMiB, percentile, resolveRss, sampleRss } from "./http-helpers.js";
+import {
+  fmtMiB,
+  percentile,
+  resolveCpuSeconds,
+  resolvePressure,
+  resolveRss,
+  sampleRss,
+} from "./http-helpers.js";
+
+/**
+ * A program run without blocking the event loop: execFileSync here stalled undici's
+ * keep-alive bookkeeping for seconds, so the next request went out on a socket the builder
+ * had closed meanwhile ("other side closed"), a bench artefact, not the builder's.
+ */
+async function execAsync(file: string, args: string[]): Promise<string> {
+  const { stdout } = await promisify(execFile)(file, args, { maxBuffer: 16 * 1024 * 1024 });
+  return stdout;
+}
 
 async function submit(b: SpawnedBuilder, buildArgs: Record<string, string>): Promise<string> {
   const res = await request(`${b.url}/v1/builds`, {
@@ -90,7 +108,9 @@ async function makeContext(dir: string): Promise<string> {
   await writeFile(path.join(ctx, "Dockerfile"), "FROM scratch\nCOPY Dockerfile /\n");
   await writeFile(path.join(ctx, ".dockerignore"), "*\n!Dockerfile\n");
   // Random data (incompressible, like model files) written with dd to avoid buffering it here.
-  for (let i = 0; i < 64; i++) {
+  // 1 GiB by default (BENCH_UPLOAD_MIB for a quicker run).
+  const blobs = Math.max(1, Math.round(Number(process.env.BENCH_UPLOAD_MIB ?? 1024) / 16));
+  for (let i = 0; i < blobs; i++) {
     execFileSync("dd", [
       "if=/dev/urandom",
       `of=${path.join(ctx, `blob-${i}.bin`)}`,
@@ -120,7 +140,7 @@ async function uploadOnce(
   if (client === "curl") {
     // curl -T streams the file as it reads it: what a lean client costs the builder.
     const headers = Object.entries(b.api).flatMap(([k, v]) => ["-H", `${k}: ${v}`]);
-    const out = execFileSync("curl", [
+    const out = await execAsync("curl", [
       "-s",
       "-X",
       "POST",
@@ -132,23 +152,77 @@ async function uploadOnce(
       "-w",
       "\n%{http_code}",
       url,
-    ]).toString();
+    ]);
     const cut = out.lastIndexOf("\n");
     body = out.slice(0, cut);
     status = Number(out.slice(cut + 1));
   } else {
-    const res = await request(url, {
-      method: "POST",
-      headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
-      body: createReadStream(tarball, { highWaterMark: 1024 * 1024 }),
-    });
-    status = res.statusCode;
-    body = await res.body.text();
+    // A connection of its own, as the trigger CLI (one process per upload) has.
+    const client = new Client(b.url);
+    try {
+      const res = await client.request({
+        path: new URL(url).pathname + new URL(url).search,
+        method: "POST",
+        headers: { ...b.api, "content-type": "application/x-tar", "content-length": String(bytes) },
+        body: createReadStream(tarball, { highWaterMark: 1024 * 1024 }),
+      });
+      status = res.statusCode;
+      body = await res.body.text();
+    } finally {
+      await client.close();
+    }
   }
   const ms = performance.now() - t0;
   const rec = JSON.parse(body) as { id?: string };
-  if (rec.id) await cancel(b, rec.id);
+  if (rec.id) {
+    await cancel(b, rec.id);
+    // The build the upload started must be gone before the next timed run, or its buildx
+    // competes with that run for the two cores.
+    for (;;) {
+      const res = await request(`${b.url}/v1/builds/${rec.id}`, { headers: b.read });
+      const { status: s } = (await res.body.json()) as { status: string };
+      if (!["queued", "running"].includes(s)) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
   return { ms, status };
+}
+
+interface Timed {
+  ms: number;
+  /** CPU seconds of the process doing the work (tar and cat, or the builder). */
+  cpu: number;
+  /** Share of the run some task on the machine waited for a CPU / for I/O (PSI). */
+  cpuWait: number;
+  ioWait: number;
+}
+
+/** Times `fn` after a sync (so one run's writeback is not charged to the next). */
+async function timed(cpuOf: () => Promise<number>, fn: () => Promise<unknown>): Promise<Timed> {
+  await execAsync("sync", []);
+  const [cpu0, p0] = [await cpuOf(), await resolvePressure()];
+  const t0 = performance.now();
+  await fn();
+  const ms = performance.now() - t0;
+  const [cpu1, p1] = [await cpuOf(), await resolvePressure()];
+  return {
+    ms,
+    cpu: cpu1 - cpu0,
+    cpuWait: (p1.cpu - p0.cpu) / 1000 / ms,
+    ioWait: (p1.io - p0.io) / 1000 / ms,
+  };
+}
+
+/** `cat | tar -x` with its CPU (GNU time reports the shell's children). */
+function tarExtract(tarball: string, out: string): number {
+  const res = spawnSync(
+    "/usr/bin/time",
+    ["-f", "%U %S", "sh", "-c", 'cat "$1" | tar -x -C "$2"', "sh", tarball, out],
+    { encoding: "utf8" },
+  );
+  if (res.status !== 0) throw new Error(`tar -x failed: ${res.stderr}`);
+  const [user, sys] = res.stderr.trim().split("\n").at(-1)!.split(" ").map(Number);
+  return user! + sys!;
 }
 
 async function benchUpload(b: SpawnedBuilder, dir: string): Promise<void> {
@@ -158,43 +232,64 @@ async function benchUpload(b: SpawnedBuilder, dir: string): Promise<void> {
   const pid = b.child.pid!;
   const before = await resolveRss(pid);
   const sampler = sampleRss(pid);
-  const runs = { tar: [] as number[], curl: [] as number[], undici: [] as number[] };
+  const runs = { tar: [] as Timed[], curl: [] as Timed[], undici: [] as Timed[] };
   const statuses = new Set<number>();
-  // Interleaved rounds, best of 3 each: the box is shared and noisy.
-  for (let round = 1; round <= 3; round++) {
+  const rounds = Number(process.env.BENCH_RUNS ?? 5);
+  // Interleaved rounds, best of 5 each: the box is shared and noisy.
+  for (let round = 1; round <= rounds; round++) {
     await mkdir(out);
-    const t0 = performance.now();
-    execFileSync("sh", ["-c", 'cat "$1" | tar -x -C "$2"', "sh", tarball, out]);
-    runs.tar.push(performance.now() - t0);
+    let tarCpu = 0;
+    const t = await timed(
+      () => Promise.resolve(tarCpu),
+      async () => (tarCpu = tarExtract(tarball, out)),
+    );
+    runs.tar.push(t);
     await rm(out, { recursive: true, force: true });
     for (const client of ["curl", "undici"] as const) {
-      const r = await uploadOnce(b, tarball, bytes, client, round);
-      runs[client].push(r.ms);
-      statuses.add(r.status);
+      let status = 0;
+      const r = await timed(
+        () => resolveCpuSeconds(pid),
+        async () => (status = (await uploadOnce(b, tarball, bytes, client, round)).status),
+      );
+      runs[client].push(r);
+      statuses.add(status);
     }
   }
   const peak = await sampler.stop();
-  const best = (xs: number[]) => Math.min(...xs);
-  const tarMs = best(runs.tar);
-  const fmt = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  const best = (xs: Timed[]) => xs.reduce((a, x) => (x.ms < a.ms ? x : a));
+  const tar = best(runs.tar);
+  const fmt = (x: Timed) =>
+    `${(x.ms / 1000).toFixed(2)} s (CPU ${x.cpu.toFixed(2)} s; machine waited for CPU ${(x.cpuWait * 100).toFixed(0)}%, I/O ${(x.ioWait * 100).toFixed(0)}% of it)`;
   console.log(
-    `(c) ${fmtMiB(bytes)} upload (best of 3, HTTP ${[...statuses].join("/")}): tar -x from a pipe ${fmt(tarMs)}; ` +
-      `builder ingest with curl -T ${fmt(best(runs.curl))} = ratio ${(best(runs.curl) / tarMs).toFixed(2)} (target <= 1.5); ` +
-      `with a Node undici client ${fmt(best(runs.undici))} = ratio ${(best(runs.undici) / tarMs).toFixed(2)}; ` +
+    `(c) ${fmtMiB(bytes)} upload (best of ${rounds}, HTTP ${[...statuses].join("/")}): tar -x from a pipe ${fmt(tar)}; ` +
+      `builder ingest with curl -T ${fmt(best(runs.curl))} = ratio ${(best(runs.curl).ms / tar.ms).toFixed(2)} (target <= 1.5); ` +
+      `with a Node undici client ${fmt(best(runs.undici))} = ratio ${(best(runs.undici).ms / tar.ms).toFixed(2)}; ` +
       `builder RSS growth ${fmtMiB(peak - before)} (target < 150 MiB)`,
   );
+  if (process.env.BENCH_VERBOSE === "1")
+    for (const [k, xs] of Object.entries(runs))
+      for (const x of xs) console.log(`   ${k.padEnd(6)} ${fmt(x)}`);
 }
 
 const dir = await mkdtemp(path.join(os.tmpdir(), "bench-http-"));
 const fx = await createBuilderFixture();
 const b = await spawnBuilder(fx, {
-  env: { BUILDER_MAX_UPLOAD_BYTES: "2GiB", BUILDER_CONCURRENCY: "2" },
+  env: {
+    BUILDER_MAX_UPLOAD_BYTES: "2GiB",
+    BUILDER_CONCURRENCY: "2",
+  },
+  // e.g. BENCH_BUILDER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof": the builder profiled while it works.
+  nodeArgs: (process.env.BENCH_BUILDER_NODE_ARGS ?? "").split(" ").filter(Boolean),
 });
 try {
   const only = process.argv[2];
   if (!only || only === "poll") await benchPolling(b);
   if (!only || only === "sse") await benchFollowers(b);
   if (!only || only === "upload") await benchUpload(b, dir);
+} catch (err) {
+  console.error("bench failed:", err);
+  if (process.env.BENCH_VERBOSE === "1") console.error(b.logs.slice(-8));
+  process.exitCode = 1;
 } finally {
   await b.stop();
   await fx.cleanup();

@@ -16,7 +16,10 @@ export function sampleRss(pid: number, ms = 50): { stop: () => Promise<number> }
   let running = true;
   const loop = (async () => {
     while (running) {
-      peak = Math.max(peak, await resolveRss(pid));
+      // A process that exited has no RSS: the sampler stops instead of failing the bench.
+      const rss = await resolveRss(pid).catch(() => undefined);
+      if (rss === undefined) return;
+      peak = Math.max(peak, rss);
       await new Promise((r) => setTimeout(r, ms));
     }
   })();
@@ -36,3 +39,23 @@ export function percentile(sorted: number[], p: number): number {
 
 export const MiB = 1024 * 1024;
 export const fmtMiB = (n: number): string => `${(n / MiB).toFixed(1)} MiB`;
+
+/** User + system CPU seconds of `pid` (Linux /proc, clock ticks of 1/100 s). */
+export async function resolveCpuSeconds(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Microseconds some task waited for a CPU and for I/O, machine-wide (Linux PSI). Their
+ * growth over a timed run, against its length, says how contended the shared machine was
+ * during it: the way to tell a slow product from a busy box.
+ */
+export async function resolvePressure(): Promise<{ cpu: number; io: number }> {
+  const some = async (kind: string) => {
+    const text = await readFile(`/proc/pressure/${kind}`, "utf8").catch(() => "");
+    return Number(/^some .*total=(\d+)/m.exec(text)?.[1] ?? NaN);
+  };
+  return { cpu: await some("cpu"), io: await some("io") };
+}

@@ -24,6 +24,7 @@ export const ERROR_CODES = [
   "FORBIDDEN",
   "NOT_FOUND",
   "CONFLICT",
+  "GONE",
   "QUEUE_FULL",
   "SHUTTING_DOWN",
   "SOURCE_FAILED",

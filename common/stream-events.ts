@@ -81,11 +81,14 @@ export function phaseEventOf(phase: Phase): PhaseEvent {
   };
 }
 
+/** A log line's JSON text; a store may pass the text it read instead of serializing again. */
+export type LineJson = (line: LogLine) => string;
+
 /** One event in SSE framing: `event:`, `id:` (log seq, for Last-Event-ID), one `data:` line. */
-export function encodeSseFrame(event: StreamEvent): string {
+export function encodeSseFrame(event: StreamEvent, lineJson: LineJson = JSON.stringify): string {
   switch (event.type) {
     case "log":
-      return `event: log\nid: ${event.line.seq}\ndata: ${JSON.stringify(event.line)}\n\n`;
+      return `event: log\nid: ${event.line.seq}\ndata: ${lineJson(event.line)}\n\n`;
     case "status":
       return `event: status\ndata: ${JSON.stringify({ status: event.status, build: event.build })}\n\n`;
     case "phase":
@@ -97,11 +100,11 @@ export function encodeSseFrame(event: StreamEvent): string {
   }
 }
 
-/** One event as an NDJSON line (SPEC §4 wait mode). */
-export function encodeNdjsonLine(event: StreamEvent): string {
+/** One event as an NDJSON line (SPEC §4 wait mode): a log line's fields after `"type":"log"`. */
+export function encodeNdjsonLine(event: StreamEvent, lineJson: LineJson = JSON.stringify): string {
   switch (event.type) {
     case "log":
-      return `${JSON.stringify({ type: "log", ...event.line })}\n`;
+      return `{"type":"log",${lineJson(event.line).slice(1)}\n`;
     case "status":
       return `${JSON.stringify({ type: "status", status: event.status, build: event.build })}\n`;
     case "phase":

@@ -1,5 +1,6 @@
 // Wires the real dependencies shared by `serve` and `run`: the config file, the store,
 // the cache, buildx capabilities, R2, and the build runner. Only main.ts-side code calls it.
+import { createHash } from "node:crypto";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import type { BuildRecord } from "../../common/build-record.js";
@@ -11,11 +12,16 @@ import type { BuilderEnv } from "./config/env.js";
 import type { LoadedBuilderConfig } from "./config/load-builder-config.js";
 import { loadConfiguredBuilderConfig } from "./config/resolve-config-file.js";
 import { createLogger } from "./http/logger.js";
+import type { BuilderConfig } from "./config/builder-config.js";
 import { createBuildRunner } from "./jobs/build-runner.js";
+import { buildJobPaths } from "./jobs/job-paths.js";
+import { Coordination } from "./jobs/leases.js";
 import type { BuildExecutor, ResolveRef } from "./jobs/ports.js";
 import type { RunnerDeps } from "./jobs/runner-deps.js";
 import { buildNotifySettings, createNotifier, type Notifier, type NotifyLogger } from "./notify/notifier.js";
+import { buildChildEnv } from "./process/child-env.js";
 import { resolveRemoteRef } from "./source/git.js";
+import { UploadStore } from "./source/upload-store.js";
 import { FileBuildStore } from "./store/file-build-store.js";
 
 export interface Runtime {
@@ -32,6 +38,28 @@ export interface Runtime {
   resolveRef: ResolveRef;
   dataDir: string;
   uploadsDir: string;
+  uploads: UploadStore;
+  /** Per-build scratch of this data dir's builds, on local disk. */
+  scratchRoot: string;
+  /** The base environment of docker and git children (allow-listed, see process/child-env.ts). */
+  childEnv: NodeJS.ProcessEnv;
+}
+
+/** Env vars the config names for credentials: never passed to a child unless a phase adds them. */
+function configuredSecretNames(config: BuilderConfig): Set<string> {
+  const names = new Set<string>();
+  for (const r of Object.values(config.registries)) names.add(r.usernameEnv).add(r.passwordEnv);
+  for (const s of Object.values(config.sources)) if ("tokenEnv" in s && s.tokenEnv) names.add(s.tokenEnv);
+  return names;
+}
+
+/**
+ * Scratch lives on local disk (clones and OCI layouts must not land on the SFS), under one
+ * directory per data dir: a sweep only ever judges the builds of the data dir it reads.
+ */
+export function resolveScratchRoot(dataDir: string): string {
+  const tag = createHash("sha256").update(path.resolve(dataDir)).digest("hex").slice(0, 16);
+  return path.join(tmpdir(), "comfyume-builder", tag);
 }
 
 /** R2 settings when all four R2 variables are set; undefined (backups skipped) otherwise. */
@@ -77,8 +105,13 @@ export async function createRuntime(
   const dataDir = path.resolve(env.BUILDER_DATA_DIR);
   const uploadsDir = path.join(dataDir, "uploads");
   const store = new FileBuildStore(dataDir);
-  const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
-  await cacheStore.cleanup();
+  const coord = new Coordination(buildJobPaths(dataDir));
+  // Crash leftovers are swept by the job layer's sweeper, at start and on its timer, for
+  // targets no build holds on any replica.
+  const cacheStore = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR), {
+    isTargetBusy: (target) => coord.isTargetBusy(target, new Date()),
+  });
+  const childEnv = buildChildEnv(processEnv, configuredSecretNames(config.config));
   const setupError = env.BUILDER_BUILDKIT_SETUP_ERROR;
   const capabilities = memo<BuildxCapabilities>(() =>
     setupError
@@ -89,7 +122,7 @@ export async function createRuntime(
       : resolveBuildxCapabilities({
           docker: env.BUILDER_DOCKER,
           ...(env.BUILDER_BUILDX_BUILDER ? { builder: env.BUILDER_BUILDX_BUILDER } : {}),
-          env: processEnv,
+          env: childEnv,
         }),
   );
   // Asked now, answered while the build is submitted and claimed: a cold probe is three docker CLI runs.
@@ -99,9 +132,8 @@ export async function createRuntime(
     config,
     env,
     secretEnv: processEnv,
-    childEnv: processEnv,
-    // Scratch space stays on local disk: clones and OCI layouts must not land on the SFS.
-    workRoot: path.join(tmpdir(), "comfyume-builder"),
+    childEnv,
+    workRoot: resolveScratchRoot(dataDir),
     uploadsDir,
     cacheStore,
     capabilities,
@@ -130,5 +162,8 @@ export async function createRuntime(
     resolveRef,
     dataDir,
     uploadsDir,
+    uploads: new UploadStore(uploadsDir),
+    scratchRoot: resolveScratchRoot(dataDir),
+    childEnv,
   };
 }

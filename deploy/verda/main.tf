@@ -1,6 +1,9 @@
 # The builder as a Verda serverless container deployment: the HTTP API (SPEC §4) behind
-# https://containers.datacrunch.io/<deployment_name>/. Scales to zero; one request per
-# replica, because a build bound to an open ?wait=true request keeps its replica alive.
+# https://containers.datacrunch.io/<deployment_name>/. Scales to zero. A build bound to an
+# open ?wait=true request keeps its replica alive; several requests share a replica (the
+# builder's own queue and BUILDER_CONCURRENCY bound the builds), so a console page, a
+# `status` or a second `submit` during a build neither waits in the gateway's queue nor
+# starts (and bills) a second replica.
 # Provider v1.1.1 cannot update a deployment in place: change it with
 # `tofu apply -replace=verda_container.builder` (docs/deploy.md).
 resource "verda_container" "builder" {
@@ -15,7 +18,7 @@ resource "verda_container" "builder" {
   scaling = {
     min_replica_count               = 0
     max_replica_count               = var.max_replicas
-    concurrent_requests_per_replica = 1
+    concurrent_requests_per_replica = var.requests_per_replica
     queue_message_ttl_seconds       = var.request_ttl_seconds
     # Never sent by the provider's create call and read back as queue_message_ttl_seconds:
     # any other value would show as a change on every plan (and updates are not supported).

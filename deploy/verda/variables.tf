@@ -58,6 +58,16 @@ variable "max_replicas" {
   }
 }
 
+variable "requests_per_replica" {
+  description = "Concurrent requests one replica takes. The builder serves many (streams, status, the console) while BUILDER_CONCURRENCY bounds its builds; 1 would make every request during a build wait or start a second replica."
+  type        = number
+  default     = 16
+  validation {
+    condition     = var.requests_per_replica >= 2 && floor(var.requests_per_replica) == var.requests_per_replica
+    error_message = "requests_per_replica must be a whole number >= 2: a replica that takes one request at a time cannot show a build's log while the build's own request holds it."
+  }
+}
+
 variable "sfs_volume_id" {
   description = "ID of the shared filesystem (SFS) volume mounted at /mnt/sfs (the platform's sfs_volume_id)."
   type        = string

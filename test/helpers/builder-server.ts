@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../../builder/src/config/env.js";
+import type { StreamLimits } from "../../builder/src/http/event-stream.js";
 import { startServer, type BuilderServer } from "../../builder/src/http/serve.js";
 import { BUSYBOX, stack } from "./stack-env.js";
 import { deferred } from "./wait-for.js";
@@ -152,7 +153,11 @@ const readHeaders = { authorization: `Bearer ${READ_TOKEN}` };
 /** A builder in this process on port 0 (no signal handlers; stop() drains and closes). */
 export async function startBuilder(
   fixture: BuilderFixture,
-  opts: { env?: Record<string, string | undefined>; heartbeatMs?: number } = {},
+  opts: {
+    env?: Record<string, string | undefined>;
+    heartbeatMs?: number;
+    streamLimits?: Partial<StreamLimits>;
+  } = {},
 ): Promise<InProcessBuilder> {
   const processEnv = { ...process.env, ...fixture.env, ...opts.env };
   const logs: Record<string, unknown>[] = [];
@@ -162,6 +167,7 @@ export async function startBuilder(
     handleSignals: false,
     heartbeatMs: opts.heartbeatMs ?? 200,
     jobSettings: { pollMs: 200 },
+    ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
     write: (line) => logs.push(JSON.parse(line) as Record<string, unknown>),
   });
   return {
@@ -186,9 +192,10 @@ const MAIN = path.resolve("builder/src/main.ts");
 /** A real `comfyume-builder serve` process (node --import tsx), resolved once it listens. */
 export async function spawnBuilder(
   fixture: BuilderFixture,
-  opts: { env?: Record<string, string> } = {},
+  /** nodeArgs: flags for node itself (a bench's --cpu-prof, which NODE_OPTIONS refuses). */
+  opts: { env?: Record<string, string>; nodeArgs?: string[] } = {},
 ): Promise<SpawnedBuilder> {
-  const child = spawn(process.execPath, ["--import", "tsx", MAIN, "serve"], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), "--import", "tsx", MAIN, "serve"], {
     env: { ...process.env, ...fixture.env, ...opts.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
@@ -206,7 +213,11 @@ export async function spawnBuilder(
     logs.push(entry);
     if (entry.msg === "builder ready") ready.resolve(String(entry.url));
   });
-  createInterface({ input: child.stderr! }).on("line", (line) => stderr.push(line));
+  createInterface({ input: child.stderr! }).on("line", (line) => {
+    stderr.push(line);
+    // For a bench or test being debugged: the builder's own stderr (a crash's stack).
+    if (process.env.BUILDER_TEST_STDERR === "1") process.stderr.write(`builder: ${line}\n`);
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once("exit", (code, signal) => resolve({ code, signal })),
   );

@@ -3,7 +3,7 @@
 // turn it into an option, and flags newer than the detected buildx are refused here
 // instead of failing obscurely inside buildx. Modelled on docker/actions-toolkit.
 import path from "node:path";
-import { hasControlCharacters } from "../../../common/values.js";
+import { STAGING_TAG, hasControlCharacters } from "../../../common/values.js";
 import { BuildxError } from "./errors.js";
 import { findUnsupportedPlatforms, unsupportedPlatformsError } from "./platforms.js";
 import { isBuildxAtLeast, type BuildxCapabilities } from "./version.js";
@@ -79,14 +79,11 @@ export function hasBuildxFeature(
   return isBuildxAtLeast(caps.version, major, minor);
 }
 
-/**
- * The tag a `docker`-driver build pushes to instead of a digest. buildx refuses
- * `push-by-digest` for the docker driver in every release so far ("push-by-digest is
- * currently not implemented for docker driver", build/build.go in v0.13.1, build/opt.go
- * later), so such a push needs some tag: this one, which no deployment follows. The
- * requested tags still move only in the tag phase.
- */
-export const STAGING_TAG = "comfyume-builder-staging";
+// A `docker`-driver build pushes to STAGING_TAG instead of a digest. buildx refuses
+// `push-by-digest` for the docker driver in every release so far ("push-by-digest is
+// currently not implemented for docker driver", build/build.go in v0.13.1, build/opt.go
+// later), so such a push needs some tag: that one, which no deployment follows and no
+// request may name. The requested tags still move only in the tag phase.
 
 /** Whether buildx lets this builder push without a tag (every driver but `docker`). */
 export function canPushByDigest(caps: BuildxCapabilities): boolean {

@@ -1,34 +1,57 @@
-// Startup clean-up of a cache root after a crash. A commit is two renames (current ->
-// .trash, fresh -> current); a process that died between them leaves the old complete
-// cache in .trash and no current one, so that entry is put back. Anything else in
-// .trash, and exports in .tmp, that is older than any build could run is a leftover.
-// Entries younger than `staleAfterMs` may belong to a build running on another replica
-// sharing the directory, so they are left alone.
+// Crash leftovers of a cache root, swept at the start of any replica and on a timer. A
+// commit is two renames (current -> .trash, fresh -> current); a process that died
+// between them leaves the old complete cache in .trash and no current one, so that entry
+// is put back. Anything else in .trash, and exports and read snapshots in .tmp, is a
+// leftover once no build holds its target: only the build holding a target's lock
+// (jobs/leases.ts, shared by every replica) makes .tmp entries for it and swaps its cache,
+// so "target not busy" means nobody can still be using them. Evictions (of any target,
+// by any build) go to `<target>-evicted-…` and are never restored.
 import { mkdir, readdir, rename, rm } from "node:fs/promises";
 import path from "node:path";
 import { isTargetName } from "./cache-error.js";
 import { isErrno, mtimeMs } from "./fs-ops.js";
 import { validateCacheDir } from "./validate-cache.js";
 
-// Names are `<target>-<time36>-<pid36>-<8 hex>` (fs-ops.ts uniqueSuffix).
+// Names are `<target>-<time36>-<pid36>-<8 hex>` (fs-ops.ts uniqueSuffix), with `-read`
+// (a read snapshot) or `-evicted` (a cache on its way out) between target and suffix.
 const SUFFIX = /-[a-z0-9]+-[a-z0-9]+-[a-f0-9]{8}$/;
+export const EVICTED = "-evicted";
+const READ = "-read";
 
-export async function recoverCacheRoot(root: string, staleAfterMs: number): Promise<void> {
+export type TargetBusy = (target: string) => Promise<boolean>;
+
+/** The targets a leftover may belong to (a target may itself end in "-read"). */
+function targetsOf(name: string): string[] {
+  const stem = name.replace(SUFFIX, "");
+  const out = [stem];
+  for (const tag of [READ, EVICTED]) if (stem.endsWith(tag)) out.push(stem.slice(0, -tag.length));
+  return out.filter(isTargetName);
+}
+
+async function anyBusy(name: string, isBusy: TargetBusy): Promise<boolean> {
+  for (const target of targetsOf(name)) if (await isBusy(target)) return true;
+  return false;
+}
+
+/** Sweeps `root`; returns the entries removed or restored (as ".tmp/<name>", ".trash/<name>"). */
+export async function recoverCacheRoot(root: string, isBusy: TargetBusy): Promise<string[]> {
   await mkdir(path.join(root, ".tmp"), { recursive: true });
-  const cutoff = Date.now() - staleAfterMs;
-  // staleAfterMs 0 means everything (file mtimes come from a coarser clock than Date.now()).
-  const isStale = async (p: string) => staleAfterMs <= 0 || (await mtimeMs(p)) <= cutoff;
+  const swept: string[] = [];
   for (const name of await list(path.join(root, ".trash"))) {
+    if (await anyBusy(name, isBusy)) continue;
     const p = path.join(root, ".trash", name);
-    if (!(await isStale(p))) continue;
-    const target = name.replace(SUFFIX, "");
-    const restored = isTargetName(target) && (await restore(p, path.join(root, target)));
+    const stem = name.replace(SUFFIX, "");
+    const restored =
+      !stem.endsWith(EVICTED) && isTargetName(stem) && (await restore(p, path.join(root, stem)));
     if (!restored) await rm(p, { recursive: true, force: true });
+    swept.push(`.trash/${name}`);
   }
   for (const name of await list(path.join(root, ".tmp"))) {
-    const p = path.join(root, ".tmp", name);
-    if (await isStale(p)) await rm(p, { recursive: true, force: true });
+    if (await anyBusy(name, isBusy)) continue;
+    await rm(path.join(root, ".tmp", name), { recursive: true, force: true });
+    swept.push(`.tmp/${name}`);
   }
+  return swept;
 }
 
 async function restore(trashDir: string, current: string): Promise<boolean> {

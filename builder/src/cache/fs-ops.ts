@@ -5,8 +5,12 @@ import { randomBytes } from "node:crypto";
 import { link, lstat, mkdir, readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 
-/** Total bytes of regular files under `p` (0 when it does not exist; best effort while it is replaced). */
-export async function dirSize(p: string): Promise<number> {
+/**
+ * Total bytes of regular files under `p` (0 when it does not exist; best effort while it
+ * is replaced). With `seen`, a file hard-linked more than once (a read snapshot, a seeded
+ * export) counts once across every call that shares the set.
+ */
+export async function dirSize(p: string, seen?: Set<string>): Promise<number> {
   let st;
   try {
     st = await lstat(p);
@@ -14,7 +18,15 @@ export async function dirSize(p: string): Promise<number> {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
     throw err;
   }
-  if (!st.isDirectory()) return st.isFile() ? st.size : 0;
+  if (!st.isDirectory()) {
+    if (!st.isFile()) return 0;
+    if (seen && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) return 0;
+      seen.add(key);
+    }
+    return st.size;
+  }
   let entries: string[];
   try {
     entries = await readdir(p);
@@ -24,7 +36,7 @@ export async function dirSize(p: string): Promise<number> {
     throw err;
   }
   let total = 0;
-  for (const entry of entries) total += await dirSize(path.join(p, entry));
+  for (const entry of entries) total += await dirSize(path.join(p, entry), seen);
   return total;
 }
 

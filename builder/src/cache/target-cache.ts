@@ -7,11 +7,12 @@
 // A build exports into a fresh directory; commit swaps it in with renames, so the
 // current directory is always either the old or the new complete cache. Quarantined
 // caches count toward the budget and are the first to go when it is exceeded; at most
-// `keepBroken` are kept.
+// `keepBroken` are kept. Exports, snapshots and trash count too (hard links once) until
+// they are swept: a crash leftover takes real disk until then.
 import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CacheError, checkTarget, isTargetName } from "./cache-error.js";
-import { recoverCacheRoot } from "./crash-recovery.js";
+import { EVICTED, recoverCacheRoot, type TargetBusy } from "./crash-recovery.js";
 import { leastRecentlyUsed, touchMarker } from "./lru.js";
 import { dirSize, isErrno, linkTree, mtimeMs, renameIfExists, uniqueSuffix } from "./fs-ops.js";
 import { pruneUnreachableBlobs, validateCacheDir, type CacheValidation } from "./validate-cache.js";
@@ -41,13 +42,17 @@ export interface CacheUsage {
 export interface TargetCacheOptions {
   /** Quarantined caches kept at most (default 2). */
   keepBroken?: number;
-  /** tmp/trash entries older than this are leftovers of a crash (default 6 h, longer than any build). */
-  staleAfterMs?: number;
+  /**
+   * True while a build (on any replica) holds the target: its .tmp and .trash entries are
+   * in use. The job layer's target locks answer it; default: no target is ever busy, for
+   * a store no build is using.
+   */
+  isTargetBusy?: TargetBusy;
 }
 
 export class TargetCacheStore {
   private readonly keepBroken: number;
-  private readonly staleAfterMs: number;
+  private readonly isTargetBusy: TargetBusy;
   private readonly commits = new Map<string, Promise<void>>();
 
   constructor(
@@ -55,7 +60,7 @@ export class TargetCacheStore {
     options: TargetCacheOptions = {},
   ) {
     this.keepBroken = options.keepBroken ?? 2;
-    this.staleAfterMs = options.staleAfterMs ?? 6 * 3600_000;
+    this.isTargetBusy = options.isTargetBusy ?? (() => Promise.resolve(false));
   }
 
   private dir(kind: ".tmp" | ".trash" | ".broken" | ".used", name = ""): string {
@@ -69,11 +74,11 @@ export class TargetCacheStore {
   }
 
   /**
-   * Removes leftovers of crashed builds (see crash-recovery.ts). Call at startup and
-   * from `cache prune`.
+   * Removes leftovers of crashed builds whose target no build holds (see crash-recovery.ts);
+   * returns what it swept. Run at startup, on the sweep timer and by `cache prune`.
    */
-  cleanup(): Promise<void> {
-    return recoverCacheRoot(this.root, this.staleAfterMs);
+  sweepLeftovers(): Promise<string[]> {
+    return recoverCacheRoot(this.root, this.isTargetBusy);
   }
 
   /** Prepares a build: a snapshot of the valid current cache (or none), and a fresh export dir. */
@@ -225,10 +230,18 @@ export class TargetCacheStore {
     return { targets, quarantinedBytes: await dirSize(this.dir(".broken")) };
   }
 
-  /** Bytes counted against the budget: current caches plus quarantined ones (not in-flight exports). */
+  /**
+   * Bytes counted against the budget: current caches, quarantined ones, and what is in
+   * .tmp and .trash (running exports, or crash leftovers until they are swept). Hard-linked
+   * blobs (snapshots, seeded exports) count once.
+   */
   async totalBytes(): Promise<number> {
-    const sizes = Object.values(await this.sizes());
-    return sizes.reduce((a, b) => a + b, 0) + (await dirSize(this.dir(".broken")));
+    const seen = new Set<string>();
+    let total = 0;
+    for (const name of await this.list())
+      if (isTargetName(name)) total += await dirSize(path.join(this.root, name), seen);
+    for (const kind of [".broken", ".tmp", ".trash"] as const) total += await dirSize(this.dir(kind), seen);
+    return total;
   }
 
   /**
@@ -239,6 +252,8 @@ export class TargetCacheStore {
   async enforceBudget(maxBytes: number, options: { protect?: string } = {}): Promise<BudgetResult> {
     const evicted: string[] = [];
     let freedBytes = 0;
+    // Leftovers go before any live cache does.
+    await this.sweepLeftovers();
     let total = await this.totalBytes();
     for (const b of await this.byAge(".broken")) {
       if (total <= maxBytes) break;
@@ -263,14 +278,15 @@ export class TargetCacheStore {
 
   /** `comfyume-builder cache prune`: crash leftovers, then caches down to maxBytes (0 removes all). */
   async prune(maxBytes: number): Promise<BudgetResult> {
-    await this.cleanup();
+    await this.sweepLeftovers();
     return this.enforceBudget(maxBytes);
   }
 
   /** Removes a target's cache atomically (rename away, then delete). */
   async evict(target: string): Promise<void> {
     await mkdir(this.dir(".trash"), { recursive: true });
-    const trash = this.dir(".trash", `${target}-${uniqueSuffix()}`);
+    // Marked as evicted: a sweep must never mistake it for a commit a crash cut short.
+    const trash = this.dir(".trash", `${target}${EVICTED}-${uniqueSuffix()}`);
     if (await renameIfExists(this.currentDir(target), trash))
       await rm(trash, { recursive: true, force: true });
     await rm(this.dir(".used", target), { force: true });

@@ -6,9 +6,15 @@ import { EXIT, type ExitCode } from "../../../common/exit-codes.js";
 import { TargetCacheStore, type CacheUsage } from "../cache/target-cache.js";
 import type { BuilderEnv } from "../config/env.js";
 import { formatBytes } from "../guards/disk.js";
+import { buildJobPaths } from "../jobs/job-paths.js";
+import { Coordination } from "../jobs/leases.js";
 
 export async function cachePruneCommand(env: BuilderEnv, maxBytes?: number): Promise<ExitCode> {
-  const store = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR));
+  // A build running on any replica holds its target: its exports are not leftovers.
+  const coord = new Coordination(buildJobPaths(path.resolve(env.BUILDER_DATA_DIR)));
+  const store = new TargetCacheStore(path.resolve(env.BUILDER_CACHE_DIR), {
+    isTargetBusy: (target) => coord.isTargetBusy(target, new Date()),
+  });
   const budget = maxBytes ?? env.BUILDER_CACHE_MAX_BYTES;
   const result = await store.prune(budget);
   for (const target of result.evicted) process.stdout.write(`evicted the cache of ${target}\n`);

@@ -150,6 +150,9 @@ function parseSmoke(args: readonly string[]): Command {
       "smoke",
     );
   }
+  if (image.startsWith("-")) {
+    throw new UsageError(`image reference ${JSON.stringify(image)} must not start with '-'`, "smoke");
+  }
   if (typeof values.file !== "string" || values.file === "") {
     throw new UsageError("smoke needs --file SMOKE (a container-structure-test YAML or JSON file)", "smoke");
   }

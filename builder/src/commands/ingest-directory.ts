@@ -13,6 +13,7 @@ import { walkContext, type ContextEntry } from "../../../common/dockerignore/con
 import { isContextError } from "../../../common/dockerignore/dockerignore-error.js";
 import { createContextIngester } from "../http/upload-context.js";
 import { ingestUpload } from "../source/upload.js";
+import type { UploadStore } from "../source/upload-store.js";
 import { UsageError } from "./command-line.js";
 
 export interface IngestedDirectory {
@@ -24,7 +25,7 @@ export interface IngestedDirectory {
 
 export async function ingestDirectory(
   dir: string,
-  uploadsDir: string,
+  uploads: UploadStore,
   maxBytes: number,
 ): Promise<IngestedDirectory> {
   const abs = path.resolve(dir);
@@ -38,13 +39,20 @@ export async function ingestDirectory(
   );
   // tar-stream's pack is a streamx stream; the ingester takes a Node stream.
   const body = new PassThrough();
-  const ingest = createContextIngester(uploadsDir, (b, o) => ingestUpload(b, o));
+  const ingest = createContextIngester({
+    store: uploads,
+    ingest: (b, o) => ingestUpload(b, o),
+    heartbeatMs: 10_000,
+    // This process submits the build right after; nothing here is ever discarded.
+    isNeeded: () => Promise.resolve(true),
+  });
   const [result] = await Promise.all([
     ingest(body, { maxBytes, signal: new AbortController().signal }),
     pipeline(pack, body),
     packing,
   ]);
-  return result;
+  const { sha256, bytes, files, dir: contextDir } = result;
+  return { sha256, bytes, files, dir: contextDir };
 }
 
 /**

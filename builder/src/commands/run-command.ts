@@ -32,13 +32,16 @@ export async function runCommand(
     claimFilter: (record) => record.id === mine.id,
     onBuildEnded: rt.onBuildEnded,
     capabilities: rt.runnerDeps.capabilities,
+    uploads: rt.uploads,
+    scratchRoot: rt.scratchRoot,
+    cache: rt.cacheStore,
   });
   if (rt.config.bundled) err(`comfyume-builder: no config file; using the bundled example ${rt.config.file}`);
   // Loaded only for --context: the tar and upload modules are a noticeable part of start-up.
   const upload = opts.contextDir
     ? await (
         await import("./ingest-directory.js")
-      ).ingestDirectory(opts.contextDir, rt.uploadsDir, env.BUILDER_MAX_UPLOAD_BYTES)
+      ).ingestDirectory(opts.contextDir, rt.uploads, env.BUILDER_MAX_UPLOAD_BYTES)
     : undefined;
   if (upload) err(`context: ${upload.files} files, ${upload.bytes} bytes (sha256 ${upload.sha256})`);
   const { record, deduplicated } = await service.submit(opts.request, {

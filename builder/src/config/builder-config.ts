@@ -11,6 +11,7 @@ import {
   relativePathSchema,
   buildArgsSchema,
   hasControlCharacters,
+  recordSchema,
 } from "../../../common/values.js";
 
 const gitSourceSchema = z.strictObject({
@@ -100,11 +101,11 @@ export const targetConfigSchema = z.strictObject({
   tags: z.array(tagTemplateSchema).min(1).default(["{ref}", "sha-{shortSha}"]),
   platforms: z.array(platformSchema).min(1).default(["linux/amd64"]),
   buildArgs: buildArgsSchema.default({}),
-  buildContexts: z
-    .record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/), namedContextSchema)
-    .default({}),
-  secrets: z
-    .record(z.string().regex(/^[A-Za-z0-9_.-]+$/), envNameSchema)
+  buildContexts: recordSchema(
+    z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_./:@-]*$/),
+    namedContextSchema,
+  ).default({}),
+  secrets: recordSchema(z.string().regex(/^[A-Za-z0-9_.-]+$/), envNameSchema)
     .default({})
     .describe("Build secrets: secret id -> env var holding its value (RUN --mount=type=secret,id=...)."),
   stage: z
@@ -139,13 +140,13 @@ export type TargetConfig = z.infer<typeof targetConfigSchema>;
 export const builderConfigSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    sources: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/), sourceConfigSchema),
-    registries: z.record(registryHostSchema, registryConfigSchema).default({}),
-    targets: z.record(targetNameSchema, targetConfigSchema),
+    sources: recordSchema(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/), sourceConfigSchema),
+    registries: recordSchema(registryHostSchema, registryConfigSchema).default({}),
+    targets: recordSchema(targetNameSchema, targetConfigSchema),
   })
   .superRefine((cfg, ctx) => {
     for (const [name, target] of Object.entries(cfg.targets)) {
-      if (!cfg.sources[target.source]) {
+      if (!Object.hasOwn(cfg.sources, target.source)) {
         ctx.addIssue({
           code: "custom",
           path: ["targets", name, "source"],

@@ -64,6 +64,26 @@ const int = (fallback: number, min: number, max = Number.MAX_SAFE_INTEGER) =>
       return Number(v);
     });
 
+const DURATION_UNITS: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86_400 };
+
+/** Seconds: a whole number, or one with a unit s, m, h or d ("90m", "24h", "7d"). */
+const duration = (fallbackSeconds: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return fallbackSeconds;
+      const m = /^\s*(\d+)\s*([smhd]?)\s*$/.exec(v);
+      if (!m) {
+        ctx.addIssue({
+          code: "custom",
+          message: `${JSON.stringify(v)} is not a duration; use seconds or a number with s, m, h or d (24h, 7d)`,
+        });
+        return z.NEVER;
+      }
+      return Number(m[1]) * DURATION_UNITS[m[2]!]!;
+    });
+
 const optionalString = z
   .string()
   .optional()
@@ -95,6 +115,8 @@ export const envSchema = z.object({
   BUILDER_LEASE_SECONDS: int(30, 2, 3600),
   BUILDER_DRAIN_SECONDS: int(60, 0, 86_400),
   BUILDER_MAX_UPLOAD_BYTES: bytes(2 * GiB),
+  /** Seconds an uploaded context is kept after the last build that needs it (retry works meanwhile). */
+  BUILDER_UPLOAD_RETENTION: duration(24 * 3600),
   BUILDER_API_TOKEN: token,
   BUILDER_READ_TOKEN: token,
   BUILDER_WEBHOOK_SECRET: optionalString,
@@ -127,12 +149,32 @@ export class EnvError extends Error {
   }
 }
 
-/** Parses the builder's environment. Throws EnvError naming every bad variable and its value. */
+/**
+ * Variables whose values are secrets, or may carry one (a notify URL with a token in its
+ * query, an ntfy topic, which is its own password): an error names them, never quotes them.
+ */
+export const SECRET_ENV_VARS: ReadonlySet<string> = new Set([
+  "BUILDER_API_TOKEN",
+  "BUILDER_READ_TOKEN",
+  "BUILDER_WEBHOOK_SECRET",
+  "BUILDER_NOTIFY_URL",
+  "BUILDER_NOTIFY_SECRET",
+  "NTFY_TOPIC",
+  "R2_ENDPOINT",
+  "R2_ACCESS_KEY_ID",
+  "R2_SECRET_ACCESS_KEY",
+]);
+
+/**
+ * Parses the builder's environment. Throws EnvError naming every bad variable, with its
+ * value unless the variable is a secret (SECRET_ENV_VARS).
+ */
 export function loadConfig(env: NodeJS.ProcessEnv): BuilderEnv {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
       const name = String(issue.path[0]);
+      if (SECRET_ENV_VARS.has(name)) return `${name} (value not shown): ${issue.message}`;
       return `${name}=${JSON.stringify(env[name] ?? "")}: ${issue.message}`;
     });
     throw new EnvError(`invalid environment: ${lines.join("; ")}`);

@@ -11,6 +11,7 @@
 import type { BuildRecord, LogLine } from "../../../common/build-record.js";
 import { isTerminalStatus } from "../../../common/build-record.js";
 import type { StreamEvent } from "../../../common/stream-events.js";
+import PQueue from "p-queue";
 import type { BuildServicePort, BuildStorePort } from "./deps.js";
 import { diffPhases, phaseKey, type SentPhases } from "./phase-events.js";
 
@@ -31,7 +32,42 @@ export interface FollowOptions {
    * each batch of phase or status events, and just before the end event.
    */
   onRecord?: (record: BuildRecord) => void;
+  /**
+   * Sends a page of log lines at once (as `log` events), when the transport can: it
+   * encodes a page once and hands the same bytes to every client that replays it.
+   */
+  emitLogs?: (lines: LogLine[]) => void;
+  /**
+   * The transport's backpressure (event-stream.ts): pending while the client is behind.
+   * Log lines are pulled from the store only when it is undefined or resolved, so a slow
+   * client leaves the rest of the log on disk instead of in memory.
+   */
+  ready?: () => Promise<void> | undefined;
   clock?: () => Date;
+}
+
+/**
+ * Streams take turns to send a page: one page across all streams of this process per
+ * pass of the event loop. A hundred clients replaying a long log would otherwise each
+ * send a page in the same pass, and a request arriving meanwhile (a /healthz probe, a
+ * poll) would wait behind all of them. Module-wide on purpose: the event loop is.
+ */
+const pageTurns = new PQueue({ concurrency: 1 });
+
+/** Waits until the client has room for the next page, then for this stream's turn. */
+async function clientReady(opts: FollowOptions): Promise<void> {
+  const wait = opts.ready?.();
+  if (wait) await wait;
+  await pageTurns.add(() => new Promise<void>((resolve) => setImmediate(resolve)));
+}
+
+/** True when `page` is exactly the lines after `last`, in order and without a hole, all before `before`. */
+function continues(page: LogLine[], last: number, before: number): boolean {
+  const first = page[0];
+  const end = page[page.length - 1];
+  return (
+    !!first && !!end && first.seq === last + 1 && end.seq - first.seq === page.length - 1 && end.seq < before
+  );
 }
 
 /** Status events are sent when the status or the attempt changes (a requeue may skip a status). */
@@ -55,11 +91,30 @@ class StreamState {
     this.opts.emit({ type: "log", line });
   }
 
-  /** Sends the log lines in the file after the last one sent (and before `before`). */
-  async catchUp(before = Number.POSITIVE_INFINITY): Promise<void> {
-    for (const line of await this.opts.store.readLog(this.opts.id, this.last)) {
-      if (line.seq >= before) break;
+  /**
+   * A page of lines, after waiting for the client to have room: as one when it continues
+   * the stream exactly (the transport encodes a page once for every client), else line by
+   * line. Lines at or above `before` are left for later; returns false when it reached one.
+   */
+  async page(page: LogLine[], before = Number.POSITIVE_INFINITY): Promise<boolean> {
+    await clientReady(this.opts);
+    if (this.opts.signal.aborted) return false;
+    if (this.opts.emitLogs && continues(page, this.last, before)) {
+      this.opts.emitLogs(page);
+      this.last = page[page.length - 1]!.seq;
+      return true;
+    }
+    for (const line of page) {
+      if (line.seq >= before) return false;
       this.log(line);
+    }
+    return true;
+  }
+
+  /** Sends the log lines in the file after the last one sent (and before `before`), a page at a time. */
+  async catchUp(before = Number.POSITIVE_INFINITY): Promise<void> {
+    for await (const page of this.opts.store.iterateLogPages(this.opts.id, this.last)) {
+      if (this.opts.signal.aborted || !(await this.page(page, before))) return;
     }
   }
 
@@ -174,10 +229,11 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   const unwatch = watchRecord(opts, state);
   try {
     for (;;) {
-      for await (const line of store.followLog(id, { afterSeq: state.last, signal })) {
+      for await (const page of store.followLogPages(id, { afterSeq: state.last, signal })) {
         // Seqs are contiguous: a gap means the follower skipped lines; fill it from the file.
-        if (line.seq > state.last + 1) await state.catchUp(line.seq);
-        state.log(line);
+        const first = page.find((line) => line.seq > state.last);
+        if (first && first.seq > state.last + 1) await state.catchUp(first.seq);
+        await state.page(page);
       }
       if (signal.aborted) return;
       const settled = await settle(opts);

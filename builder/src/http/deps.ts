@@ -7,6 +7,7 @@ import type { BuildRequest } from "../../../common/build-request.js";
 import type { BuilderConfig } from "../config/builder-config.js";
 import type { HttpLogger } from "./logger.js";
 import type { HttpMetrics } from "./metrics.js";
+import type { StreamLimits } from "./event-stream.js";
 import type { ContextIngester } from "./upload-context.js";
 import type { IntakeLimits } from "./webhook-intake.js";
 
@@ -46,6 +47,11 @@ export type { GithubPushInput, HookResult } from "../jobs/github-push.js";
 import type { GithubPushInput, HookResult } from "../jobs/github-push.js";
 
 export interface BuildServicePort {
+  /**
+   * Refuses what can be refused before an upload's body is read (unknown target, a full
+   * queue, an Idempotency-Key bound to other parameters); resolves when the request may go on.
+   */
+  precheck(req: BuildRequest, opts: { idempotencyKey?: string }): Promise<void>;
   submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult>;
   get(id: string): Promise<BuildRecord | undefined>;
   list(query: ListQuery): Promise<ListResult>;
@@ -63,9 +69,14 @@ export interface BuildServicePort {
 export interface BuildStorePort {
   /** Lines with seq > afterSeq (default 0: the whole log). */
   readLog(id: string, afterSeq?: number): Promise<LogLine[]>;
+  /** The same lines, read from disk a page at a time. */
+  iterateLog(id: string, afterSeq?: number): AsyncIterable<LogLine>;
+  iterateLogPages(id: string, afterSeq?: number): AsyncIterable<LogLine[]>;
   followLog(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine>;
   /** Record updates made in this process, as they happen (see FileBuildStore.watchRecord). */
   watchRecord?(id: string, listener: (record: BuildRecord) => void): () => void;
+  /** followLog a page at a time, so a stream handles a page per step. */
+  followLogPages(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine[]>;
 }
 
 /** One readiness check: name, whether it passed, and a sentence when it did not. */
@@ -88,6 +99,8 @@ export interface HttpSettings {
   shutdownRetryAfterSeconds: number;
   /** The console stops live updates after this long without input (default 5 min). */
   consoleIdleMs?: number;
+  /** How far a stream client may fall behind before it is disconnected (default DEFAULT_STREAM_LIMITS). */
+  streamLimits?: Partial<StreamLimits>;
 }
 
 /** The build cache as the console shows it. */

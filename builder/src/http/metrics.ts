@@ -9,6 +9,8 @@ export interface MetricsSource {
   running(): number | Promise<number>;
   /** Bytes of each target's exported cache. */
   cacheBytes(): Record<string, number> | Promise<Record<string, number>>;
+  /** Data dir and per-build scratch bytes, as last measured by the sweeper (null: not yet). */
+  diskBytes?(): { dataDirBytes: number | null; scratchBytes: number | null };
 }
 
 export interface HttpMetrics {
@@ -90,6 +92,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): HttpM
       for (const [target, n] of Object.entries(source ? await source.cacheBytes() : {}))
         this.set({ target }, n);
     },
+  });
+  const disk = (key: "dataDirBytes" | "scratchBytes") =>
+    async function collect(this: Gauge) {
+      const value = source?.diskBytes?.()[key];
+      if (value === null || value === undefined) this.reset();
+      else this.set(value);
+    };
+  new Gauge({
+    name: "builder_data_dir_bytes",
+    help: "Bytes under BUILDER_DATA_DIR (records, logs, uploaded contexts), measured by the sweep.",
+    registers: [registry],
+    collect: disk("dataDirBytes"),
+  });
+  new Gauge({
+    name: "builder_scratch_bytes",
+    help: "Bytes of per-build scratch (clones, DOCKER_CONFIG, OCI layouts) on local disk, measured by the sweep.",
+    registers: [registry],
+    collect: disk("scratchBytes"),
   });
   return {
     registry,

@@ -4,6 +4,7 @@
 import path from "node:path";
 import { dirSize } from "../cache/fs-ops.js";
 import { createCachedProbe } from "./cached-probe.js";
+import { checkDiskSpace } from "../guards/disk.js";
 import type { BuilderEnv } from "../config/env.js";
 import type { LoadedBuilderConfig } from "../config/load-builder-config.js";
 import { BuildService } from "../jobs/build-service.js";
@@ -13,6 +14,7 @@ import { createRuntime } from "../runtime.js";
 import { ingestUpload } from "../source/upload.js";
 import type { FileBuildStore } from "../store/file-build-store.js";
 import { createApp } from "./app.js";
+import type { StreamLimits } from "./event-stream.js";
 import { isAuthEnabled } from "./auth.js";
 import { startListening, type RunningServer } from "./listen.js";
 import { createLogger, type HttpLogger } from "./logger.js";
@@ -30,9 +32,10 @@ export interface StartServerOptions {
   write?: (line: string) => void;
   /** Install SIGTERM/SIGINT handlers (default true). */
   handleSignals?: boolean;
-  /** Test knobs: heartbeat interval and job-loop settings. */
+  /** Test knobs: heartbeat interval, job-loop settings, how far a stream client may fall behind. */
   heartbeatMs?: number;
   jobSettings?: Partial<JobSettings>;
+  streamLimits?: Partial<StreamLimits>;
   version?: string;
 }
 
@@ -70,6 +73,7 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
   const logger = createLogger({ level: env.BUILDER_LOG_LEVEL, ...(opts.write ? { write: opts.write } : {}) });
   const rt = await createRuntime(env, opts.processEnv, opts.config, logger);
   const { config: loaded, store, cacheStore, dataDir, uploadsDir } = rt;
+  const jobSettings = buildJobSettings(env, opts.jobSettings);
   if (loaded.bundled)
     logger.warn("no config file found; using the bundled example config", { file: loaded.file });
   const metrics = createMetrics();
@@ -78,11 +82,14 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     config: loaded.config,
     dataDir,
     executor: observeEnds(rt.runner, metrics),
-    settings: buildJobSettings(env, opts.jobSettings),
+    settings: jobSettings,
     resolveRef: rt.resolveRef,
     logger,
     onBuildEnded: rt.onBuildEnded,
     capabilities: rt.runnerDeps.capabilities,
+    uploads: rt.uploads,
+    scratchRoot: rt.scratchRoot,
+    cache: cacheStore,
   });
   const cacheBytes = async () => {
     const out: Record<string, number> = {};
@@ -94,7 +101,12 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     queueDepth: () => service.queueDepth(),
     running: () => service.running(),
     cacheBytes,
+    diskBytes: () => service.diskFigures(),
   });
+  const thresholds = {
+    minFreeBytes: env.BUILDER_MIN_FREE_BYTES,
+    minFreePercent: env.BUILDER_MIN_FREE_PERCENT,
+  };
   let shuttingDown = false;
   const app = createApp({
     service,
@@ -107,22 +119,27 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
       maxUploadBytes: env.BUILDER_MAX_UPLOAD_BYTES,
       heartbeatMs: opts.heartbeatMs ?? 15_000,
       shutdownRetryAfterSeconds: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+      ...(opts.streamLimits ? { streamLimits: opts.streamLimits } : {}),
     },
-    ingestUpload: createContextIngester(uploadsDir, (body, o) => ingestUpload(body, o)),
+    ingestUpload: createContextIngester({
+      store: rt.uploads,
+      ingest: (body, o) => ingestUpload(body, o),
+      // The SFS is shared with the models: asked before the body is read, then every 32 MiB.
+      space: { everyBytes: 32 * 1024 * 1024, check: () => checkDiskSpace([uploadsDir], thresholds) },
+      heartbeatMs: Math.max(1000, jobSettings.leaseMs / 3),
+      isNeeded: (sha256) => service.isUploadNeeded(sha256),
+    }),
     readiness: () =>
       resolveReadiness({
         docker: env.BUILDER_DOCKER,
         ...(env.BUILDER_BUILDX_BUILDER ? { buildxBuilder: env.BUILDER_BUILDX_BUILDER } : {}),
         ...(env.BUILDER_BUILDKIT_SETUP_ERROR ? { setupError: env.BUILDER_BUILDKIT_SETUP_ERROR } : {}),
-        env: opts.processEnv,
+        env: rt.childEnv,
         dirs: [
           { name: "data dir", path: dataDir },
           { name: "cache dir", path: path.resolve(env.BUILDER_CACHE_DIR) },
         ],
-        thresholds: {
-          minFreeBytes: env.BUILDER_MIN_FREE_BYTES,
-          minFreePercent: env.BUILDER_MIN_FREE_PERCENT,
-        },
+        thresholds,
       }),
     logger,
     metrics,

@@ -1,66 +1,76 @@
 // Puts an uploaded context where every replica finds it: `<uploads>/<sha256>/`. The body
 // is unpacked into a fresh incoming dir (the digest is only known at the end), then
-// renamed into place; the same bytes uploaded twice are one directory, so a rename that
-// finds the digest already there just drops the new copy. The body is also metered here
-// so an oversized upload is a 413 (the ingester's own limit is a plain 400).
-import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm } from "node:fs/promises";
-import path from "node:path";
-import { Readable, Transform, type TransformCallback } from "node:stream";
+// renamed into place; the same bytes uploaded twice are one directory (upload-store.ts).
+// The ingester meters the body itself (a 413 past BUILDER_MAX_UPLOAD_BYTES). While it
+// runs the incoming dir's owner file is touched, so a replica on another host can tell a
+// slow upload from one whose replica died.
+import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { UploadStore } from "../source/upload-store.js";
+import type { SpaceCheck } from "../source/upload-writer.js";
 import type { UploadedContext } from "./deps.js";
 import { invalidRequest } from "./errors.js";
-import { tooLarge } from "./request-body.js";
 
 export type Ingest = (
   body: Readable,
-  opts: { maxBytes: number; destDir: string; signal?: AbortSignal },
+  opts: { maxBytes: number; destDir: string; signal?: AbortSignal; space?: SpaceCheck },
 ) => Promise<UploadedContext>;
+
+export interface IngestedUpload extends UploadedContext {
+  /** True when this request put the context there (no earlier upload of the same bytes). */
+  created: boolean;
+  /** For a request refused after its body was taken: removes the context unless a build needs it. */
+  discard(): Promise<void>;
+}
 
 export type ContextIngester = (
   body: Readable | ReadableStream<Uint8Array>,
   opts: { maxBytes: number; signal: AbortSignal },
-) => Promise<UploadedContext>;
+) => Promise<IngestedUpload>;
 
-function meter(maxBytes: number): Transform {
-  let seen = 0;
-  return new Transform({
-    transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback) {
-      seen += chunk.length;
-      if (seen > maxBytes) cb(tooLarge("uploaded context", maxBytes, seen));
-      else cb(null, chunk);
-    },
-  });
+export interface ContextIngesterDeps {
+  store: UploadStore;
+  ingest: Ingest;
+  /** The free-space guard of the uploads dir, asked before the body is read and while it unpacks. */
+  space?: SpaceCheck;
+  /** How often the incoming dir is marked alive; a third of the lease. */
+  heartbeatMs: number;
+  /** True while a queued or running build needs the context (job layer). */
+  isNeeded: (sha256: string) => Promise<boolean>;
 }
 
-export function createContextIngester(uploadsDir: string, ingest: Ingest): ContextIngester {
+export function createContextIngester(deps: ContextIngesterDeps): ContextIngester {
+  const { store } = deps;
   return async (body, opts) => {
-    await mkdir(uploadsDir, { recursive: true });
-    const incoming = path.join(uploadsDir, `.incoming-${randomBytes(8).toString("hex")}`);
-    const source = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
-    const metered = meter(opts.maxBytes);
-    // pipe() does not forward errors: a client that disconnects mid-upload must fail the ingest.
-    source.once("error", (err) => metered.destroy(err));
-    source.pipe(metered);
-    const result = await ingest(metered, { maxBytes: opts.maxBytes, destDir: incoming, signal: opts.signal });
-    if (result.files === 0) {
-      await rm(incoming, { recursive: true, force: true });
-      throw invalidRequest(
-        "The uploaded context has no files; send a tar or gzipped tar archive with a Dockerfile.",
-      );
-    }
-    const final = path.join(uploadsDir, result.sha256);
+    const incoming = await store.createIncoming();
+    const heartbeat = setInterval(() => {
+      incoming.heartbeat().catch(() => undefined); // a missed beat only makes the upload look older
+    }, deps.heartbeatMs);
+    heartbeat.unref();
     try {
-      await rename(incoming, final);
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "ENOTEMPTY" && code !== "EEXIST") {
-        await rm(incoming, { recursive: true, force: true });
-        throw err;
+      const source =
+        body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+      const result = await deps.ingest(source, {
+        maxBytes: opts.maxBytes,
+        destDir: incoming.dest,
+        signal: opts.signal,
+        ...(deps.space ? { space: deps.space } : {}),
+      });
+      if (result.files === 0) {
+        throw invalidRequest(
+          "The uploaded context has no files; send a tar or gzipped tar archive with a Dockerfile.",
+        );
       }
-      // Same digest, same bytes: the existing directory is this context already.
-      await rm(incoming, { recursive: true, force: true });
+      const { dir, created } = await store.publish(incoming, result.sha256);
+      const discard = async () => {
+        if (created) await store.removeIfUnused(result.sha256, Infinity, () => deps.isNeeded(result.sha256));
+      };
+      return { ...result, dir, created, discard };
+    } catch (err) {
+      await store.discard(incoming);
+      throw err;
+    } finally {
+      clearInterval(heartbeat);
     }
-    return { ...result, dir: final };
   };
 }

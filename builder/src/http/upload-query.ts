@@ -21,7 +21,7 @@ function parseFlag(name: string, value: string | undefined): boolean | undefined
 
 function parseBuildArgs(values: string[]): Record<string, string> | undefined {
   if (values.length === 0) return undefined;
-  const out: Record<string, string> = {};
+  const out: [string, string][] = [];
   for (const kv of values) {
     const eq = kv.indexOf("=");
     if (eq <= 0) {
@@ -29,9 +29,11 @@ function parseBuildArgs(values: string[]): Record<string, string> | undefined {
         { path: "buildArg", message: "must be KEY=VALUE" },
       ]);
     }
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+    out.push([kv.slice(0, eq), kv.slice(eq + 1)]);
   }
-  return out;
+  // fromEntries defines own properties, so a `__proto__` key reaches the schema (which
+  // refuses it by name) instead of being swallowed by the prototype setter here.
+  return Object.fromEntries(out);
 }
 
 /** Query parameters (as URLSearchParams) → a validated BuildRequest. Pure; throws HttpError 400. */

@@ -5,11 +5,13 @@ import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import type { BuildRecord, ErrorCode, PhaseName } from "../../../common/build-record.js";
 import { checkDiskSpace } from "../guards/disk.js";
+import { writeOwnerFile } from "../process/process-identity.js";
 import { isAbortReason, type BuildExecutor, type BuildSink } from "./executor.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
 import { collectSecrets } from "./phases/secrets.js";
+import { SCRATCH_OWNER_FILE } from "./scratch-sweep.js";
 
 type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
 
@@ -88,11 +90,19 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         `build ${initial.id} (attempt ${initial.attempt}) of target ${initial.target} started`,
       );
       try {
-        await mkdir(workDir, { recursive: true });
-        const low = await checkDiskSpace([deps.env.BUILDER_DATA_DIR, deps.env.BUILDER_CACHE_DIR], {
-          minFreeBytes: deps.env.BUILDER_MIN_FREE_BYTES,
-          minFreePercent: deps.env.BUILDER_MIN_FREE_PERCENT,
-        });
+        // What an earlier attempt of this build left here (it died) is not this attempt's.
+        await rm(workDir, { recursive: true, force: true });
+        // 0700: the per-build DOCKER_CONFIG in here holds registry credentials.
+        await mkdir(workDir, { recursive: true, mode: 0o700 });
+        // Names this process, so a sweep can tell its scratch from a dead process's (scratch-sweep.ts).
+        await writeOwnerFile(path.join(workDir, SCRATCH_OWNER_FILE));
+        const low = await checkDiskSpace(
+          [deps.env.BUILDER_DATA_DIR, deps.env.BUILDER_CACHE_DIR, deps.workRoot],
+          {
+            minFreeBytes: deps.env.BUILDER_MIN_FREE_BYTES,
+            minFreePercent: deps.env.BUILDER_MIN_FREE_PERCENT,
+          },
+        );
         if (low) throw new PhaseFailure("DISK_LOW", low);
         await runPhases(ctx, now);
         return await finish(sink, now, "succeeded", null);

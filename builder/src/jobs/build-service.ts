@@ -16,7 +16,9 @@ import { endRecord } from "./record-edits.js";
 import { retireBuild } from "./retire.js";
 import { scheduleBuilds, type ScheduleInput } from "./schedule.js";
 import { ServiceError } from "./service-error.js";
-import { isLiveBuild, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
+import { isLiveBuild, precheckSubmit, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
+import { Sweeper, type DiskFigures } from "./sweeper.js";
+import { isUploadNeeded } from "./upload-retention.js";
 
 export interface DrainResult {
   finished: string[];
@@ -33,24 +35,49 @@ export interface JobStats {
 export class BuildService {
   private readonly ctx: JobContext;
   private readonly loop: JobLoop;
+  private readonly sweeper: Sweeper;
   private draining = false;
 
   constructor(deps: BuildServiceDeps) {
     this.ctx = buildJobContext(deps);
     this.loop = new JobLoop(this.ctx);
+    this.sweeper = new Sweeper(this.ctx, (id) => this.loop.running.has(id));
   }
 
   get owner(): string {
     return this.ctx.owner;
   }
 
+  /** Claims and recovers builds, and sweeps crash leftovers now and on a timer. */
   start(): void {
     this.loop.start();
+    this.sweeper.start();
   }
 
-  /** Stops claiming; builds running here go on (use drain to end them). */
-  stop(): Promise<void> {
-    return this.loop.stop();
+  /** Stops claiming and sweeping; builds running here go on (use drain to end them). */
+  async stop(): Promise<void> {
+    await Promise.all([this.loop.stop(), this.sweeper.stop()]);
+  }
+
+  /** One sweep now (the timer runs them anyway); for tests and `cache prune`-like tools. */
+  sweep(): ReturnType<Sweeper["sweep"]> {
+    return this.sweeper.sweep();
+  }
+
+  /** Data dir and scratch bytes as of the last sweep (for /metrics). */
+  diskFigures(): DiskFigures {
+    return { ...this.sweeper.figures };
+  }
+
+  /** Refuses an upload before its body is read when the request cannot succeed anyway (SPEC §4). */
+  async precheck(req: BuildRequest, opts: { idempotencyKey?: string } = {}): Promise<void> {
+    this.refuseWhileDraining();
+    await precheckSubmit(this.ctx, req, opts);
+  }
+
+  /** True while a queued or running build (on any replica) uses the uploaded context. */
+  isUploadNeeded(sha256: string): Promise<boolean> {
+    return isUploadNeeded(this.ctx, sha256);
   }
 
   isDraining(): boolean {

@@ -9,7 +9,7 @@ import type { BuilderEnv } from "../config/env.js";
 import { ActiveIndex } from "./active-index.js";
 import { buildJobPaths, type JobPaths } from "./job-paths.js";
 import { Coordination } from "./leases.js";
-import type { BuildExecutor, JobStore, ResolveRef } from "./ports.js";
+import type { BuildExecutor, CacheLeftoversPort, JobStore, ResolveRef, UploadsPort } from "./ports.js";
 
 export interface JobSettings {
   concurrency: number;
@@ -24,6 +24,10 @@ export interface JobSettings {
   queueFullRetryAfter: number;
   /** Retry-After (seconds) for SHUTTING_DOWN. */
   shutdownRetryAfter: number;
+  /** BUILDER_UPLOAD_RETENTION: how long a context is kept after the last build that needed it. */
+  uploadRetentionMs: number;
+  /** How often crash leftovers and expired uploads are swept (and disk usage measured). */
+  sweepMs: number;
 }
 
 /** Settings from the environment (SPEC §7); `pollMs` defaults to 500. */
@@ -38,6 +42,10 @@ export function buildJobSettings(env: BuilderEnv, overrides: Partial<JobSettings
     pollMs: 500,
     queueFullRetryAfter: 30,
     shutdownRetryAfter: Math.max(5, env.BUILDER_DRAIN_SECONDS),
+    uploadRetentionMs: env.BUILDER_UPLOAD_RETENTION * 1000,
+    // Two leases: a leftover of a dead replica goes soon after its lease shows it dead;
+    // never more often than every 5 s, never less than every minute.
+    sweepMs: Math.min(60_000, Math.max(5_000, 2 * env.BUILDER_LEASE_SECONDS * 1000)),
     ...overrides,
   };
 }
@@ -71,6 +79,11 @@ export interface BuildServiceDeps {
   onBuildEnded?: (record: BuildRecord) => void;
   /** What the buildx builder can build; requested platforms are checked against it at submit. */
   capabilities?: () => Promise<BuildxCapabilities>;
+  /** The uploads dir: retention, 410 for a retry of a deleted context, crash leftovers. */
+  uploads?: UploadsPort;
+  /** Per-build scratch root on local disk (one per data dir), swept of dead builds' dirs. */
+  scratchRoot?: string;
+  cache?: CacheLeftoversPort;
 }
 
 export interface JobContext {
@@ -88,6 +101,10 @@ export interface JobContext {
   claimFilter: (record: BuildRecord) => boolean;
   onBuildEnded: ((record: BuildRecord) => void) | undefined;
   capabilities: (() => Promise<BuildxCapabilities>) | undefined;
+  uploads: UploadsPort | undefined;
+  scratchRoot: string | undefined;
+  cache: CacheLeftoversPort | undefined;
+  dataDir: string;
 }
 
 const silent: JobLogger = { info: () => undefined, warn: () => undefined };
@@ -109,5 +126,9 @@ export function buildJobContext(deps: BuildServiceDeps): JobContext {
     claimFilter: deps.claimFilter ?? (() => true),
     onBuildEnded: deps.onBuildEnded,
     capabilities: deps.capabilities,
+    uploads: deps.uploads,
+    scratchRoot: deps.scratchRoot,
+    cache: deps.cache,
+    dataDir: deps.dataDir,
   };
 }

@@ -25,7 +25,8 @@ const FULL_SHA = /^[0-9a-f]{40}$/;
 
 /** The configured target, or INVALID_REQUEST naming it and the valid ones. */
 export function parseTargetName(config: BuilderConfig, name: string): TargetConfig {
-  const target = config.targets[name];
+  // Own keys only: "constructor" must not find Object.prototype's.
+  const target = Object.hasOwn(config.targets, name) ? config.targets[name] : undefined;
   if (!target) {
     const known = Object.keys(config.targets).sort();
     throw new ServiceError(

@@ -49,3 +49,20 @@ export type ResolveRef = (
   ref: string,
   signal?: AbortSignal,
 ) => Promise<string>;
+
+/** The uploads dir as the job layer uses it (source/upload-store.ts UploadStore). */
+export interface UploadsPort {
+  /** Restarts a context's retention clock; false when it is gone. */
+  touch(sha256: string): Promise<boolean>;
+  listContexts(): Promise<{ sha256: string; mtimeMs: number }[]>;
+  /** Deletes a context untouched since `before` (epoch ms) unless `isNeeded` says a build needs it. */
+  removeIfUnused(sha256: string, before: number, isNeeded: () => Promise<boolean>): Promise<boolean>;
+  /** Removes incoming uploads whose owner died and half-done deletions. */
+  sweepLeftovers(staleMs: number, now?: number): Promise<string[]>;
+}
+
+/** Crash leftovers of the cache store (cache/target-cache.ts TargetCacheStore). */
+export interface CacheLeftoversPort {
+  /** Removes exports and trash whose target no build holds; restores a cache a crash left in the trash. */
+  sweepLeftovers(): Promise<string[]>;
+}

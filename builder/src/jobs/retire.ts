@@ -13,8 +13,10 @@ export async function retireBuild(ctx: JobContext, id: string): Promise<void> {
   }
   await ctx.coord.clearCancelRequest(id);
   await ctx.active.clear(id);
+  const record = await ctx.store.get(id);
+  // An uploaded context is kept for BUILDER_UPLOAD_RETENTION from here (upload-retention.ts).
+  if (record?.source.kind === "upload") await ctx.uploads?.touch(record.source.sha256);
   if (ctx.onBuildEnded) {
-    const record = await ctx.store.get(id);
     if (
       record &&
       isTerminalStatus(record.status) &&

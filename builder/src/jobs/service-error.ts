@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Partial<Record<ErrorCode, number>> = {
   FORBIDDEN: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
+  GONE: 410,
   QUEUE_FULL: 429,
   SHUTTING_DOWN: 503,
   DISK_LOW: 507,

@@ -34,6 +34,8 @@ interface Pointer {
   fingerprint?: string;
   /** The key's first request joined a build another request had started (dedup). */
   joined?: true;
+  /** The request alone (no upload digest): lets an upload's key conflict be found before its body is read. */
+  requestFingerprint?: string;
 }
 
 /** queued, running, or interrupted and about to be requeued: a build a duplicate may join. */
@@ -113,6 +115,52 @@ async function countQueued(ctx: JobContext): Promise<number> {
   return queued;
 }
 
+function queueFull(ctx: JobContext): ServiceError {
+  return new ServiceError(
+    "QUEUE_FULL",
+    `the queue is full (${ctx.settings.queueMax} builds waiting, BUILDER_QUEUE_MAX); retry in ${ctx.settings.queueFullRetryAfter} s`,
+    { retryAfter: ctx.settings.queueFullRetryAfter },
+  );
+}
+
+/**
+ * What can be refused before an upload's body is read (SPEC §4): an unknown target, an
+ * Idempotency-Key bound to other parameters, a full queue. The same checks run again in
+ * submitBuild once the body is in; this only spares the disk and the wire a doomed upload.
+ */
+export async function precheckSubmit(
+  ctx: JobContext,
+  req: BuildRequest,
+  opts: { idempotencyKey?: string },
+): Promise<void> {
+  parseTargetName(ctx.config, req.target);
+  if (opts.idempotencyKey !== undefined) {
+    const pointer = await resolveJson<Pointer>(ctx.paths.idempotency(opts.idempotencyKey));
+    const live = pointer && Date.parse(pointer.createdAt) + IDEMPOTENCY_TTL_MS >= ctx.now().getTime();
+    if (live && pointer.requestFingerprint && pointer.requestFingerprint !== buildParamsFingerprint(req)) {
+      throw new ServiceError(
+        "CONFLICT",
+        `Idempotency-Key ${JSON.stringify(opts.idempotencyKey.slice(0, 100))} was used for build ${pointer.buildId} with different parameters; use a new key for a different request`,
+      );
+    }
+    // The same key and parameters may name a build already: then the upload is answered
+    // with that build once its digest matches, so the body is read.
+    if (live) return;
+  }
+  if ((await countQueued(ctx)) >= ctx.settings.queueMax) throw queueFull(ctx);
+}
+
+/** An upload a new build will use must still be there; touching it restarts its retention. */
+async function claimUpload(ctx: JobContext, opts: SubmitOptions): Promise<void> {
+  if (!opts.upload || !ctx.uploads) return;
+  if (await ctx.uploads.touch(opts.upload.sha256)) return;
+  const retention = Math.round(ctx.settings.uploadRetentionMs / 1000);
+  throw new ServiceError(
+    "GONE",
+    `the uploaded context (sha256 ${opts.upload.sha256.slice(0, 12)}) is no longer kept: an upload is deleted BUILDER_UPLOAD_RETENTION (${retention} s) after the last build that needed it ended; upload the context again to build it`,
+  );
+}
+
 export async function submitBuild(
   ctx: JobContext,
   req: BuildRequest,
@@ -137,15 +185,15 @@ export async function submitBuild(
   });
   const dedupKey = buildDedupKey(record);
   const duplicate = await resolveDuplicate(ctx, dedupKey);
-  if (duplicate) return bindKey(ctx, opts.idempotencyKey, fingerprint, duplicate);
-  if ((await countQueued(ctx)) >= ctx.settings.queueMax) {
-    throw new ServiceError(
-      "QUEUE_FULL",
-      `the queue is full (${ctx.settings.queueMax} builds waiting, BUILDER_QUEUE_MAX); retry in ${ctx.settings.queueFullRetryAfter} s`,
-      { retryAfter: ctx.settings.queueFullRetryAfter },
-    );
-  }
-  const pointer: Pointer = { buildId: record.id, createdAt: now.toISOString(), fingerprint };
+  if (duplicate) return bindKey(ctx, opts.idempotencyKey, fingerprint, duplicate, req);
+  if ((await countQueued(ctx)) >= ctx.settings.queueMax) throw queueFull(ctx);
+  await claimUpload(ctx, opts);
+  const pointer: Pointer = {
+    buildId: record.id,
+    createdAt: now.toISOString(),
+    fingerprint,
+    requestFingerprint: buildParamsFingerprint(req),
+  };
   if (
     opts.idempotencyKey !== undefined &&
     !(await createExclusive(ctx.paths.idempotency(opts.idempotencyKey), JSON.stringify(pointer)))
@@ -157,7 +205,7 @@ export async function submitBuild(
   // another submitter may win that next create (then this request joins its build).
   for (let tries = 0; !(await createExclusive(ctx.paths.dedup(dedupKey), JSON.stringify(pointer))); tries++) {
     const winner = await resolveDuplicate(ctx, dedupKey);
-    if (winner) return bindKey(ctx, opts.idempotencyKey, fingerprint, winner);
+    if (winner) return bindKey(ctx, opts.idempotencyKey, fingerprint, winner, req);
     // A pointer that keeps reappearing stale must not block the build forever.
     if (tries >= 3) break;
   }
@@ -173,6 +221,7 @@ async function bindKey(
   key: string | undefined,
   fingerprint: string,
   record: BuildRecord,
+  req: BuildRequest,
 ): Promise<SubmitResult> {
   if (key !== undefined) {
     const pointer: Pointer = {
@@ -180,6 +229,7 @@ async function bindKey(
       createdAt: ctx.now().toISOString(),
       fingerprint,
       joined: true,
+      requestFingerprint: buildParamsFingerprint(req),
     };
     if (!(await createExclusive(ctx.paths.idempotency(key), JSON.stringify(pointer)))) {
       const existing = await resolveIdempotent(ctx, key, fingerprint);

@@ -23,14 +23,15 @@ export function parseNtfyUrl(topic: string, server: string): string {
     const url = new URL(value);
     if (url.pathname.replace(/\/+$/, "") === "") {
       throw new EnvError(
-        `NTFY_TOPIC=${JSON.stringify(topic)}: a URL must name a topic, e.g. https://ntfy.sh/my-builds`,
+        // The topic is its own password on ntfy: named, never quoted.
+        "NTFY_TOPIC (value not shown): a URL must name a topic, e.g. https://ntfy.sh/my-builds",
       );
     }
     return value;
   }
   if (!TOPIC.test(value)) {
     throw new EnvError(
-      `NTFY_TOPIC=${JSON.stringify(topic)}: use a topic name (1-64 letters, digits, '-' or '_') or a full http(s) URL`,
+      "NTFY_TOPIC (value not shown): use a topic name (1-64 letters, digits, '-' or '_') or a full http(s) URL",
     );
   }
   if (!HTTP_URL.test(server)) {

@@ -25,6 +25,8 @@ export interface GitEnvOptions {
   path?: string;
   /** Extra variables, e.g. HTTPS_PROXY; never a secret. */
   extra?: Record<string, string>;
+  /** Parent of the private HOME (default the OS temp dir); a build passes its scratch dir. */
+  tmpDir?: string;
 }
 
 export interface GitSession {
@@ -35,7 +37,7 @@ export interface GitSession {
 
 /** Creates a private 0700 HOME (with the askpass script when a token is given). */
 export async function openGitSession(options: GitEnvOptions = {}): Promise<GitSession> {
-  const home = await mkdtemp(path.join(os.tmpdir(), "comfyume-git-"));
+  const home = await mkdtemp(path.join(options.tmpDir ?? os.tmpdir(), "comfyume-git-"));
   await chmod(home, 0o700);
   const env: NodeJS.ProcessEnv = buildGitEnv(home, options);
   if (options.token !== undefined) {

@@ -93,10 +93,29 @@ export class IndexedGunzip extends Transform {
   private size = 0;
   private readonly inflating: Promise<Buffer>[] = [];
   private readonly concurrency: number;
+  /** Bytes this stream has produced or started inflating: never more than maxOutputBytes. */
+  private output = 0;
+  private readonly maxOutputBytes: number;
 
-  constructor(options: { highWaterMark?: number; concurrency?: number } = {}) {
+  constructor(options: { highWaterMark?: number; concurrency?: number; maxOutputBytes?: number } = {}) {
     super({ readableHighWaterMark: options.highWaterMark, writableHighWaterMark: options.highWaterMark });
     this.concurrency = options.concurrency ?? Math.max(1, Math.min(4, availableParallelism()));
+    this.maxOutputBytes = options.maxOutputBytes ?? Infinity;
+  }
+
+  /**
+   * Counts output before it is made: a member is refused before it is inflated when its
+   * trailer's size would take the total past the limit, so a bomb costs no more inflating
+   * than the limit allows (the trailer is checked against the real output afterwards).
+   */
+  private reserve(bytes: number): void {
+    this.output += bytes;
+    if (this.output > this.maxOutputBytes) {
+      throw new UploadError(
+        `the upload inflates to more than the limit of ${this.maxOutputBytes} bytes (BUILDER_MAX_UPLOAD_BYTES); it was stopped there`,
+        { status: 413 },
+      );
+    }
   }
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
@@ -173,6 +192,7 @@ export class IndexedGunzip extends Transform {
         case "stored-data": {
           while (s.blockLeft > 0 && q.length > 0) {
             const data = q.takeUpTo(s.blockLeft);
+            this.reserve(data.length);
             s.blockLeft -= data.length;
             this.crc = crc32(data, this.crc);
             this.size += data.length;
@@ -213,6 +233,7 @@ export class IndexedGunzip extends Transform {
     const expected = trailer.readUInt32LE(4);
     // The writer's members hold 1 MiB; the bound keeps a hostile size from sizing a buffer.
     if (expected > MAX_MEMBER_BYTES) throw this.invalid(`it claims ${expected} bytes inflated`);
+    this.reserve(expected);
     const member = this.members;
     const opts = { chunkSize: Math.max(expected, 1024), maxOutputLength: Math.max(expected, 1), info: true };
     const inflating = inflateRaw(data, opts).then(

@@ -24,12 +24,26 @@ export class SourceError extends Error {
   }
 }
 
-/** A rejected upload: always a 400 naming the entry or limit at fault (SPEC §4). */
+/**
+ * A rejected upload (SPEC §4): a 400 naming the entry at fault, or a 413 naming the
+ * limit an archive went past (its body, what it inflates or unpacks to, its entries).
+ */
 export class UploadError extends Error {
   readonly code = "INVALID_REQUEST" as const;
-  readonly status = 400;
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly status: 400 | 413;
+  constructor(message: string, options?: { cause?: unknown; status?: 400 | 413 }) {
     super(message, options);
     this.name = "UploadError";
+    this.status = options?.status ?? 400;
+  }
+}
+
+/** An upload stopped because the disk it lands on is below the free-space thresholds. */
+export class UploadDiskLowError extends Error {
+  readonly code = "DISK_LOW" as const;
+  readonly status = 507;
+  constructor(message: string) {
+    super(message);
+    this.name = "UploadDiskLowError";
   }
 }

@@ -5,11 +5,27 @@
 // written in the background, a few at a time, so one file's open/write/close round
 // trips overlap the next entry's parsing. `settle()` waits for every background
 // write, so a caller that removes the tree after a failure never races a write.
+// Bounds: every entry is charged its footprint on disk (upload-limits.ts) before it is
+// written, and the free space is asked again after every `space.everyBytes` of it.
 import { constants } from "node:fs";
 import { link, mkdir, open, symlink, type FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { UploadError } from "./source-error.js";
+import { UploadDiskLowError, UploadError } from "./source-error.js";
 import { SymlinkGuard, type EntryPlan } from "./upload-entry.js";
+import { DIRECTORY_BYTES, entryFootprint } from "./upload-limits.js";
+
+export interface SpaceCheck {
+  /** Why the destination's disk is below its free-space thresholds, or undefined when it is fine. */
+  check: () => Promise<string | undefined>;
+  /** Asked again each time this many more bytes were charged. */
+  everyBytes: number;
+}
+
+export interface WriterBudget {
+  /** Footprint the unpacked tree may take (BUILDER_MAX_UPLOAD_BYTES). */
+  maxBytes: number;
+  space?: SpaceCheck;
+}
 
 const SMALL_FILE_BYTES = 256 * 1024;
 const MAX_BACKGROUND_WRITES = 16;
@@ -20,7 +36,9 @@ const FILE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | 
 
 export class EntryWriter {
   files = 0;
-  private unpacked = 0;
+  /** Bytes charged so far (see upload-limits.ts). */
+  footprint = 0;
+  private checkedAt = 0;
   private readonly guard = new SymlinkGuard();
   private readonly dirs = new Set<string>([""]);
   private readonly background = new Map<string, Promise<void>>();
@@ -28,11 +46,13 @@ export class EntryWriter {
 
   constructor(
     private readonly root: string,
-    private readonly maxUnpacked: number,
+    private readonly budget: WriterBudget,
   ) {}
 
   async write(plan: EntryPlan, content: AsyncIterable<Buffer>): Promise<void> {
     if (this.failure) throw this.failure.error;
+    if (plan.kind !== "skip") this.charge(entryFootprint(plan), plan.path);
+    await this.checkSpace();
     if (plan.kind === "skip" || plan.kind === "directory") {
       if (plan.kind === "directory") await this.ensureDir(plan.path, plan.mode);
       return drain(content);
@@ -41,7 +61,6 @@ export class EntryWriter {
     await this.ensureDir(path.posix.dirname(plan.path));
     const abs = path.join(this.root, plan.path);
     if (plan.kind === "file") {
-      this.count(plan.path, plan.size);
       await this.background.get(plan.path); // a repeated name: the later entry wins, never interleaved
       await this.writeFile(plan.path, abs, plan.mode, plan.size, content);
     } else {
@@ -69,13 +88,22 @@ export class EntryWriter {
     if (this.failure) throw this.failure.error;
   }
 
-  private count(entryPath: string, size: number): void {
-    this.unpacked += size;
-    if (this.unpacked > this.maxUnpacked) {
+  private charge(bytes: number, entryPath: string): void {
+    this.footprint += bytes;
+    if (this.footprint > this.budget.maxBytes) {
       throw new UploadError(
-        `the archive unpacks to more than ${this.maxUnpacked} bytes (at entry "${entryPath}")`,
+        `the archive unpacks to more than ${this.budget.maxBytes} bytes on disk (at entry ${JSON.stringify(entryPath.slice(0, 200))}; each entry counts 512 bytes plus its data in whole 4 KiB blocks) (BUILDER_MAX_UPLOAD_BYTES)`,
+        { status: 413 },
       );
     }
+  }
+
+  private async checkSpace(): Promise<void> {
+    const space = this.budget.space;
+    if (!space || this.footprint - this.checkedAt < space.everyBytes) return;
+    this.checkedAt = this.footprint;
+    const problem = await space.check();
+    if (problem) throw new UploadDiskLowError(`the upload was stopped: ${problem}`);
   }
 
   private async writeFile(
@@ -104,6 +132,9 @@ export class EntryWriter {
   private async ensureDir(rel: string, mode = 0o755): Promise<void> {
     if (rel === "." || this.dirs.has(rel)) return;
     this.guard.check(rel, "directory");
+    // Every directory this creates (the parents too) takes a block.
+    for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p))
+      this.charge(DIRECTORY_BYTES, p);
     await mkdir(path.join(this.root, rel), { recursive: true, mode });
     // Record the directory and its parents so later entries skip the syscall.
     for (let p = rel; p !== "." && !this.dirs.has(p); p = path.posix.dirname(p)) this.dirs.add(p);

@@ -3,6 +3,9 @@
 // the tar archive hashed, and unpacked straight into the destination with tar-stream, with
 // backpressure all the way, so memory stays constant whatever the size and nothing
 // is read twice. Any failure removes everything unpacked: a bad upload leaves nothing behind.
+// `maxBytes` bounds all three sides (upload-limits.ts): the body, the inflated tar (a gzip
+// bomb stops the moment it inflates past it, so its CPU is bounded too) and the footprint
+// of the unpacked tree, entries included.
 import { mkdir, readdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { Readable, type Transform } from "node:stream";
@@ -12,10 +15,12 @@ import { createGunzip } from "node:zlib";
 import { parseIndexedHeader } from "../../../common/indexed-gzip.js";
 import { IndexedGunzip, invalidGzip } from "./indexed-gunzip.js";
 import tar from "tar-stream";
-import { UploadError } from "./source-error.js";
+import { UploadDiskLowError, UploadError } from "./source-error.js";
 import { DEFAULT_ENTRY_LIMITS, planTarEntry, type EntryLimits } from "./upload-entry.js";
+import { MAX_ENTRIES_CAP, maxEntriesFor } from "./upload-limits.js";
 import { BodyMeter, hasGzipMagic, peekHead, STREAM_HIGH_WATER_MARK } from "./upload-stream.js";
-import { EntryWriter } from "./upload-writer.js";
+import { EntryWriter, type SpaceCheck } from "./upload-writer.js";
+import { TarEndCutter } from "./tar-end.js";
 
 export interface IngestOptions {
   maxBytes: number;
@@ -24,9 +29,10 @@ export interface IngestOptions {
   signal?: AbortSignal;
   /** Force or rule out gzip; by default it is detected from the magic bytes. */
   gzip?: boolean;
+  /** Entry limits; maxEntries defaults to maxEntriesFor(maxBytes). */
   limits?: Partial<EntryLimits>;
-  /** Refuses archives that unpack to more than this (a gzip bomb on a shared disk). Default 16 × maxBytes. */
-  maxUnpackedBytes?: number;
+  /** Free space asked before the first entry and while unpacking; a problem stops the upload (DISK_LOW). */
+  space?: SpaceCheck;
 }
 
 export interface IngestResult {
@@ -49,9 +55,14 @@ export async function ingestUpload(
 ): Promise<IngestResult> {
   const dir = path.resolve(options.destDir);
   const createdDir = await prepareDest(dir);
-  const writer = new EntryWriter(dir, options.maxUnpackedBytes ?? options.maxBytes * 16);
+  const writer = new EntryWriter(dir, {
+    maxBytes: options.maxBytes,
+    ...(options.space ? { space: options.space } : {}),
+  });
   try {
     const input = body instanceof Readable ? body : Readable.fromWeb(body as WebReadableStream<Uint8Array>);
+    const problem = await options.space?.check();
+    if (problem) throw new UploadDiskLowError(`the upload was refused: ${problem}`);
     const { head, body: whole } = await peekHead(input, 64, options.signal);
     const tarMeter = await unpack(whole, bodyFraming(head, options.gzip), writer, options);
     return { sha256: tarMeter.digest(), bytes: tarMeter.bytes, files: writer.files, dir };
@@ -83,7 +94,7 @@ async function clearDest(dir: string, created: boolean): Promise<void> {
 }
 
 function asUploadError(err: unknown): Error {
-  if (err instanceof UploadError) return err;
+  if (err instanceof UploadError || err instanceof UploadDiskLowError) return err;
   const e = err as NodeJS.ErrnoException;
   if (e?.name === "AbortError") return err as Error;
   if (
@@ -120,11 +131,14 @@ function bodyFraming(head: Buffer, gzip: boolean | undefined): Framing {
 }
 
 /** The stage between the metered body and the tar parser for a gzip body. */
-function inflater(framing: Exclude<Framing, "tar">): Transform {
-  if (framing === "indexed-gzip") return new IndexedGunzip({ highWaterMark: STREAM_HIGH_WATER_MARK });
+function inflater(framing: Exclude<Framing, "tar">, maxBytes: number): Transform {
+  if (framing === "indexed-gzip")
+    return new IndexedGunzip({ highWaterMark: STREAM_HIGH_WATER_MARK, maxOutputBytes: maxBytes });
   // Gunzip output in 1 MiB chunks: at zlib's 16 KiB default (or 64 KiB) the per-chunk cost
   // of the tar parser and the streams made a gzip body ~25% slower to take in than the
-  // same tar sent plain.
+  // same tar sent plain. Its output is capped by the tar meter right behind it: once that
+  // fails the pipeline destroys this stream, and backpressure has kept it at most a few
+  // chunks ahead, so a bomb costs the limit's worth of inflating, not its own size.
   return createGunzip({ chunkSize: STREAM_HIGH_WATER_MARK });
 }
 
@@ -135,7 +149,11 @@ async function unpack(
   writer: EntryWriter,
   options: IngestOptions,
 ): Promise<BodyMeter> {
-  const limits: EntryLimits = { ...DEFAULT_ENTRY_LIMITS, ...options.limits };
+  const limits: EntryLimits = {
+    ...DEFAULT_ENTRY_LIMITS,
+    maxEntries: maxEntriesFor(options.maxBytes),
+    ...options.limits,
+  };
   const extract = tar.extract();
   const opts = options.signal ? { signal: options.signal } : {};
   // The feeding pipeline may fail while the loop below is between entries; its error
@@ -147,16 +165,22 @@ async function unpack(
     options.maxBytes,
     framing === "tar" ? {} : { hash: false, batchBytes: framing === "gzip" ? STREAM_HIGH_WATER_MARK : 0 },
   );
-  const tarMeter = framing === "tar" ? rawMeter : new BodyMeter(Infinity);
-  const stages = framing === "tar" ? [] : [inflater(framing), tarMeter];
-  const feeding = pipeline([input, rawMeter, ...stages, extract], opts).catch((err: unknown) => {
+  const tarMeter = framing === "tar" ? rawMeter : new BodyMeter(options.maxBytes, { what: "inflated" });
+  const stages = framing === "tar" ? [] : [inflater(framing, options.maxBytes), tarMeter];
+  const cutter = new TarEndCutter(STREAM_HIGH_WATER_MARK);
+  const feeding = pipeline([input, rawMeter, ...stages, cutter, extract], opts).catch((err: unknown) => {
     feedError = err;
   });
   let entries = 0;
   try {
     for await (const entry of extract) {
-      if (++entries > limits.maxEntries)
-        throw new UploadError(`the archive has more than ${limits.maxEntries} entries`);
+      if (++entries > limits.maxEntries) {
+        throw new UploadError(
+          `the archive has more than ${limits.maxEntries} entries (one per 4 KiB of BUILDER_MAX_UPLOAD_BYTES, at most ${MAX_ENTRIES_CAP})`,
+          { status: 413 },
+        );
+      }
+      cutter.entryStarted(entry.header as { byteOffset?: number; size?: number | null });
       // streamx Readables are async iterables of Buffers at runtime; its typings omit it.
       await writer.write(planTarEntry(entry.header, limits), entry as unknown as AsyncIterable<Buffer>);
     }
@@ -169,6 +193,6 @@ async function unpack(
     await feeding;
     // When the feed failed first (truncated, oversize, aborted), the entry being read
     // only reports "Stream was destroyed"; the feed's error is the one that says why.
-    throw err instanceof UploadError ? err : (feedError ?? err);
+    throw err instanceof UploadError || err instanceof UploadDiskLowError ? err : (feedError ?? err);
   }
 }

@@ -17,8 +17,8 @@ import {
 } from "../../../common/build-record.js";
 import { createFileExclusive, replaceFileAtomic } from "./atomic-file.js";
 import { LogFollowHub } from "./log-follow-hub.js";
-import { followLog, type FollowOptions } from "./follow-log.js";
-import { appendText, iterateLogRange, resolveLogTail } from "./log-file.js";
+import { followLog, followLogPages, type FollowOptions } from "./follow-log.js";
+import { appendText, iterateLogPages, resolveLogTail, resolveSeqOffset } from "./log-file.js";
 import { assertBuildId, isValidBuildId, StoreError } from "./store-error.js";
 
 export interface ListQuery {
@@ -224,8 +224,20 @@ export class FileBuildStore {
 
   async readLog(id: string, afterSeq = 0): Promise<LogLine[]> {
     const out: LogLine[] = [];
-    for await (const line of iterateLogRange(this.logPath(id), afterSeq)) out.push(line);
+    for await (const line of this.iterateLog(id, afterSeq)) out.push(line);
     return out;
+  }
+
+  /** The lines after `afterSeq`, read from the file a page at a time (never the whole log in memory). */
+  async *iterateLog(id: string, afterSeq = 0): AsyncGenerator<LogLine> {
+    for await (const page of this.iterateLogPages(id, afterSeq)) yield* page;
+  }
+
+  /** The same, a page (64 KiB of file) at a time. */
+  async *iterateLogPages(id: string, afterSeq = 0): AsyncGenerator<LogLine[]> {
+    assertBuildId(id);
+    const file = this.logPath(id);
+    yield* iterateLogPages(file, afterSeq, await resolveSeqOffset(file, afterSeq));
   }
 
   /**
@@ -235,6 +247,12 @@ export class FileBuildStore {
   followLog(id: string, options: FollowOptions = {}): AsyncIterable<LogLine> {
     assertBuildId(id);
     return followLog(this.hub, this.logPath(id), id, options, () => this.get(id));
+  }
+
+  /** followLog a page at a time (see follow-log.ts). */
+  followLogPages(id: string, options: FollowOptions = {}): AsyncIterable<LogLine[]> {
+    assertBuildId(id);
+    return followLogPages(this.hub, this.logPath(id), id, options, () => this.get(id));
   }
 
   private serialize<T>(chains: Map<string, Promise<unknown>>, id: string, fn: () => Promise<T>): Promise<T> {

@@ -2,22 +2,13 @@
 // in one write per batch so concurrent readers (and NFS clients of other replicas)
 // only ever see whole batches appended at the end. Each append opens and closes the
 // file because NFS flushes to the server on close (close-to-open consistency).
-import { createReadStream } from "node:fs";
 import { open } from "node:fs/promises";
-import { createInterface } from "node:readline";
-import { logLineSchema, type LogLine } from "../../../common/build-record.js";
+import type { LogLine } from "../../../common/build-record.js";
+import { parseLogLine } from "./log-line.js";
+import { resolveParsed } from "./log-pages.js";
 
-/** Parses one stored line; undefined for a line a crash left torn (it is skipped, never fatal). */
-export function parseLogLine(text: string): LogLine | undefined {
-  if (text.length === 0) return undefined;
-  try {
-    const parsed = logLineSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : undefined;
-  } catch {
-    // Not JSON: the tail of a write interrupted by a crash. Readers skip it.
-    return undefined;
-  }
-}
+export { parseLogLine, resolveStoredJson } from "./log-line.js";
+export { iterateLogPages, iterateLogRange, LOG_PAGE_BYTES } from "./log-pages.js";
 
 /** Appends `text` (whole lines) with one O_APPEND write; returns the file size after it. */
 export async function appendText(file: string, text: string): Promise<number> {
@@ -79,31 +70,49 @@ export async function resolveLogTail(file: string): Promise<LogTail> {
   }
 }
 
+const SEEK_PAGE = 64 * 1024;
+
+/** The seq of the first whole, parseable line starting in `buf` after its first newline. */
+function firstSeqAfterNewline(buf: Buffer): { at: number; seq: number } | undefined {
+  let at = buf.indexOf(0x0a);
+  while (at >= 0 && at < buf.length - 1) {
+    const next = buf.indexOf(0x0a, at + 1);
+    if (next < 0) return undefined; // the line runs past the page: cannot tell from here
+    const line = parseLogLine(buf.subarray(at + 1, next).toString("utf8"));
+    if (line) return { at: at + 1, seq: line.seq };
+    at = next;
+  }
+  return undefined;
+}
+
 /**
- * Yields the lines in bytes [start, end) with seq > afterSeq, streaming, so a long log
- * replayed to many followers never sits in memory whole. `end` must be at a line
- * boundary (the follower hub only hands out such offsets).
+ * A line-start offset at or before the first line with seq > afterSeq, found by bisecting
+ * the file (seqs grow with the offset) in a few page reads, so resuming a long log from
+ * Last-Event-ID does not parse everything before it. 0 when it cannot do better.
  */
-export async function* iterateLogRange(
-  file: string,
-  afterSeq: number,
-  start = 0,
-  end?: number,
-): AsyncGenerator<LogLine> {
-  if (end !== undefined && end <= start) return;
-  const stream = createReadStream(file, { start, ...(end !== undefined ? { end: end - 1 } : {}) });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity });
+export async function resolveSeqOffset(file: string, afterSeq: number): Promise<number> {
+  if (afterSeq <= 0) return 0;
+  let fh;
   try {
-    for await (const text of lines) {
-      const line = parseLogLine(text);
-      if (line && line.seq > afterSeq) yield line;
-    }
+    fh = await open(file, "r");
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") return; // no log yet: nothing to replay
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return 0;
     throw err;
+  }
+  try {
+    let lo = 0; // always the start of a line whose seq is <= afterSeq (or of the file)
+    let hi = (await fh.stat()).size;
+    const buf = Buffer.allocUnsafe(SEEK_PAGE);
+    while (hi - lo > SEEK_PAGE) {
+      const mid = lo + Math.floor((hi - lo) / 2);
+      const { bytesRead } = await fh.read(buf, 0, SEEK_PAGE, mid);
+      const found = firstSeqAfterNewline(buf.subarray(0, bytesRead));
+      if (found && found.seq <= afterSeq) lo = mid + found.at;
+      else hi = mid;
+    }
+    return lo;
   } finally {
-    lines.close();
-    stream.destroy();
+    await fh.close();
   }
 }
 
@@ -115,15 +124,19 @@ export interface LogChunk {
   eof: boolean;
 }
 
+/** The longest line a follower can receive; a longer one is skipped rather than stall every follower. */
+const MAX_LINE_WINDOW = 4 * 1024 * 1024;
+
 /**
- * Reads whatever complete lines were appended since `offset`. Opening the file each
- * time (rather than stat on a path) makes an NFS client revalidate its attribute
- * cache, so growth written by another replica is seen promptly.
+ * Reads whatever complete lines were appended since `offset`, at most `maxBytes` of them
+ * (more when a single line is longer, up to 4 MiB). Opening the file each time (rather
+ * than stat on a path) makes an NFS client revalidate its attribute cache, so growth
+ * written by another replica is seen promptly.
  */
 export async function readLogFrom(
   file: string,
   offset: number,
-  maxBytes = 4 * 1024 * 1024,
+  maxBytes = MAX_LINE_WINDOW,
 ): Promise<LogChunk> {
   let fh;
   try {
@@ -140,15 +153,15 @@ export async function readLogFrom(
     const eof = offset + bytesRead >= size;
     const lastNewline = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
     if (lastNewline < 0) {
-      // A line longer than the read window can never complete within it; skip past it
+      if (bytesRead === maxBytes && maxBytes < MAX_LINE_WINDOW)
+        return readLogFrom(file, offset, Math.min(MAX_LINE_WINDOW, maxBytes * 4));
+      // A line longer than the largest window can never complete within it; skip past it
       // (its pieces fail to parse and are dropped) rather than stall every follower.
       return { lines: [], offset: bytesRead === maxBytes ? offset + bytesRead : offset, eof };
     }
-    const lines: LogLine[] = [];
-    for (const text of buf.subarray(0, lastNewline).toString("utf8").split("\n")) {
-      const line = parseLogLine(text);
-      if (line) lines.push(line);
-    }
+    // Pollers of one log (one per replica and follow session) read the same windows.
+    const key = `${file}\0poll\0${offset}\0${lastNewline}`;
+    const lines = await resolveParsed(key, () => buf.subarray(0, lastNewline).toString("utf8"));
     return { lines, offset: offset + lastNewline + 1, eof };
   } finally {
     await fh.close();

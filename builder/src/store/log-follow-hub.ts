@@ -8,8 +8,21 @@
 // that moment; it replays [0, joinOffset) from the file itself and receives every
 // batch the poller emits afterwards. The poller advances its offset and emits in
 // one synchronous step, so replay + live covers every line exactly once.
+//
+// A follower that does not keep up (its HTTP client stopped reading) must not make the
+// poller's batches pile up in memory: past `maxQueuedBytes` its queue is dropped and it
+// gets a "gap" instead — the byte range it missed, which it reads back from the file in
+// pages when (if) it catches up.
 import type { LogLine } from "../../../common/build-record.js";
 import { readLogFrom } from "./log-file.js";
+
+/** Queued output per follower before it is switched to reading the file (roughly bytes of lines). */
+export const MAX_QUEUED_BYTES = 1024 * 1024;
+/**
+ * The most the poller reads (and parses, on the event loop) per step; a log that is
+ * further ahead is caught up in several steps, so a long log never blocks the loop.
+ */
+const POLL_READ_BYTES = 64 * 1024;
 
 export interface FollowTarget {
   logFile(id: string): string;
@@ -17,28 +30,65 @@ export interface FollowTarget {
   isFinished(id: string): Promise<boolean>;
 }
 
-type Delivery = { kind: "lines"; lines: LogLine[] } | { kind: "end" } | { kind: "error"; error: unknown };
+/** Lines the poller read from bytes [from, to) of the log. */
+type Batch = { kind: "lines"; lines: LogLine[]; from: number; to: number };
+type Delivery =
+  | Batch
+  /** Lines in bytes [from, to) were dropped while the follower lagged: read them from the file. */
+  | { kind: "gap"; from: number; to: number }
+  | { kind: "end" }
+  | { kind: "error"; error: unknown };
+
+const batchBytes = (b: Batch) => b.to - b.from;
 
 export class Subscription {
-  private readonly queue: Delivery[] = [];
+  private readonly queue: Batch[] = [];
+  private queuedBytes = 0;
+  private gap: { from: number; to: number } | undefined;
+  private last: Delivery | undefined;
   private wake: (() => void) | undefined;
 
   constructor(
     readonly joinOffset: number,
     readonly pollMs: number,
+    private readonly maxQueuedBytes = MAX_QUEUED_BYTES,
   ) {}
 
   deliver(d: Delivery): void {
-    this.queue.push(d);
+    if (d.kind === "lines") this.queueBatch(d);
+    else this.last = d; // an end or an error is never dropped
     this.wake?.();
+  }
+
+  private queueBatch(b: Batch): void {
+    if (this.gap) {
+      this.gap.to = b.to;
+      return;
+    }
+    this.queue.push(b);
+    this.queuedBytes += batchBytes(b);
+    // One batch is shared with every other follower: only a second one costs memory.
+    if (this.queuedBytes <= this.maxQueuedBytes || this.queue.length === 1) return;
+    this.gap = { from: this.queue[0]!.from, to: b.to };
+    this.queue.length = 0;
+    this.queuedBytes = 0;
   }
 
   /** The next delivery, or an end when `signal` aborts. */
   async next(signal?: AbortSignal): Promise<Delivery> {
     for (;;) {
       if (signal?.aborted) return { kind: "end" };
-      const d = this.queue.shift();
-      if (d) return d;
+      const b = this.queue.shift();
+      if (b) {
+        this.queuedBytes -= batchBytes(b);
+        return b;
+      }
+      if (this.gap) {
+        const gap = this.gap;
+        this.gap = undefined;
+        return { kind: "gap", ...gap };
+      }
+      if (this.last) return this.last;
       await new Promise<void>((resolve) => {
         const done = () => {
           signal?.removeEventListener("abort", done);
@@ -101,10 +151,12 @@ class BuildPoller {
       // Status first, log second: the runner writes its last lines before the terminal
       // status, so a read that starts after seeing "terminal" is the final one.
       const finished = await this.target.isFinished(this.id);
-      const chunk = await readLogFrom(this.target.logFile(this.id), this.offset);
+      const from = this.offset;
+      const chunk = await readLogFrom(this.target.logFile(this.id), this.offset, POLL_READ_BYTES);
       this.offset = chunk.offset;
       if (chunk.lines.length > 0)
-        for (const s of this.subscribers) s.deliver({ kind: "lines", lines: chunk.lines });
+        for (const s of this.subscribers)
+          s.deliver({ kind: "lines", lines: chunk.lines, from, to: chunk.offset });
       if (finished && chunk.eof) return this.finish({ kind: "end" });
       if (!chunk.eof) this.again = true;
     } catch (error) {

@@ -307,7 +307,7 @@ describe("ingestUpload", () => {
     await expectNothingLeft();
   });
 
-  it("counts the gzip body, not what it unpacks to, against maxBytes", async () => {
+  it("counts the gzip body as sent against maxBytes", async () => {
     const body = gzipSync(await makeTar([{ name: "noise", data: randomBytes(300_000) }]));
     await expect(ingestUpload(Readable.from([body]), { maxBytes: 200_000, destDir: dest })).rejects.toThrow(
       "the upload is larger than the limit of 200000 bytes (BUILDER_MAX_UPLOAD_BYTES)",
@@ -370,12 +370,83 @@ describe("ingestUpload", () => {
     await expectNothingLeft();
   });
 
-  it("refuses an archive that unpacks past the limit (gzip bomb)", async () => {
-    const body = gzipSync(await makeTar([{ name: "zeros", content: "\0".repeat(4_000_000) }]));
-    expect(body.length).toBeLessThan(100_000);
+  it("stops a gzip bomb as soon as it inflates past maxBytes, gunzip and indexed alike", async () => {
+    // A small archive and then zeros: its entries fit, only what it inflates to is over.
+    const raw = Buffer.concat([await makeTar([{ name: "a.txt", content: "a" }]), Buffer.alloc(8_000_000)]);
+    const members: Buffer[] = [];
+    for (let at = 0; at < raw.length; at += 1 << 20)
+      members.push(await deflatedMember(raw.subarray(at, at + (1 << 20)), 9));
+    for (const body of [gzipSync(raw, { level: 9 }), Buffer.concat(members)]) {
+      expect(body.length).toBeLessThan(100_000);
+      const err = await ingestUpload(Readable.from([body]), { maxBytes: 1_000_000, destDir: dest }).catch(
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(UploadError);
+      expect(err).toMatchObject({ status: 413 });
+      expect((err as Error).message).toBe(
+        "the upload inflates to more than the limit of 1000000 bytes (BUILDER_MAX_UPLOAD_BYTES); it was stopped there",
+      );
+      await expectNothingLeft();
+    }
+  });
+
+  it("charges each entry its footprint on disk: many one-byte files stop at the limit", async () => {
+    // 300 one-byte files: 300 × (4 KiB + 512) = 1.4 MB charged for a ~300 KiB tar.
+    const entries = Array.from({ length: 300 }, (_, i) => ({ name: `d${i % 3}/f${i}`, content: "x" }));
+    const body = gzipSync(await makeTar(entries));
+    const err = await ingestUpload(Readable.from([body]), { maxBytes: 1_000_000, destDir: dest }).catch(
+      (e: unknown) => e,
+    );
+    expect(err).toMatchObject({ status: 413 });
+    expect((err as Error).message).toMatch(
+      /^the archive unpacks to more than 1000000 bytes on disk \(at entry "d\d\/f\d+"; each entry counts 512 bytes plus its data in whole 4 KiB blocks\)/,
+    );
+    await expectNothingLeft();
+    // The same files fit a limit that covers their blocks and directories.
+    const res = await ingestUpload(Readable.from([body]), { maxBytes: 1_500_000, destDir: dest });
+    expect(res.files).toBe(300);
+  });
+
+  it("derives the entry limit from maxBytes: one entry per 4 KiB", async () => {
+    const body = await makeTar(Array.from({ length: 30 }, (_, i) => ({ name: `f${i}` })));
+    // 100 KiB allows 25 entries; 30 empty files are only 15 KiB of footprint.
     await expect(
-      ingestUpload(Readable.from([body]), { maxBytes: 100_000, destDir: dest, maxUnpackedBytes: 1_000_000 }),
-    ).rejects.toThrow(/unpacks to more than 1000000 bytes \(at entry "zeros"\)/);
+      ingestUpload(Readable.from([body]), { maxBytes: 100 * 1024, destDir: dest }),
+    ).rejects.toThrow(
+      "the archive has more than 25 entries (one per 4 KiB of BUILDER_MAX_UPLOAD_BYTES, at most 200000)",
+    );
+    await expectNothingLeft();
+  });
+
+  it("asks for free space before reading and while unpacking; a low disk stops it with DISK_LOW", async () => {
+    const body = await makeTar(
+      Array.from({ length: 8 }, (_, i) => ({ name: `f${i}`, data: randomBytes(300_000) })),
+    );
+    let asked = 0;
+    const lowAfter = (n: number) => ({
+      everyBytes: 512 * 1024,
+      check: () => Promise.resolve(++asked > n ? "not enough free space on /x: 1 MiB free" : undefined),
+    });
+    const refused = await ingestUpload(Readable.from([body]), {
+      maxBytes: 8 << 20,
+      destDir: dest,
+      space: lowAfter(0),
+    }).catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: "DISK_LOW", status: 507 });
+    expect((refused as Error).message).toBe(
+      "the upload was refused: not enough free space on /x: 1 MiB free",
+    );
+    expect(asked).toBe(1);
+    await expectNothingLeft();
+    asked = 0;
+    const stopped = await ingestUpload(Readable.from([body]), {
+      maxBytes: 8 << 20,
+      destDir: dest,
+      space: lowAfter(2),
+    }).catch((e: unknown) => e);
+    expect(stopped).toMatchObject({ code: "DISK_LOW", status: 507 });
+    expect((stopped as Error).message).toMatch(/^the upload was stopped: not enough free space/);
+    expect(asked).toBe(3);
     await expectNothingLeft();
   });
 
@@ -422,5 +493,23 @@ describe("ingestUpload", () => {
     ac.abort();
     await expect(p).rejects.toMatchObject({ name: "AbortError" });
     await expectNothingLeft();
+  });
+});
+
+describe("the end of the archive", () => {
+  it("stops parsing at the end-of-archive marker: zero padding after it is counted and hashed, not parsed", async () => {
+    const raw = await makeTar([{ name: "a.txt", content: "a" }]);
+    const padded = Buffer.concat([raw, Buffer.alloc(48 * 1024 * 1024)]);
+    const started = performance.now();
+    const res = await ingestUpload(Readable.from([gzipSync(padded)]), { maxBytes: 64 << 20, destDir: dest });
+    // tar-stream decodes each 512-byte block it is given at ~25 µs: 48 MiB of padding took
+    // over 2 s of event-loop time when it was parsed; hashing it is a fraction of that.
+    expect(performance.now() - started).toBeLessThan(1500);
+    expect(res).toMatchObject({
+      files: 1,
+      bytes: padded.length,
+      sha256: createHash("sha256").update(padded).digest("hex"),
+    });
+    expect(await readFile(path.join(dest, "a.txt"), "utf8")).toBe("a");
   });
 });

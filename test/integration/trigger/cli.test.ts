@@ -110,7 +110,7 @@ describe("submit", () => {
     // The builder's message is said once (the summary); buildx's own lines are the log.
     const message = /error\s+BUILD_FAILED: (.+)/.exec(r.stdout)![1]!;
     expect(r.stdout.split(message).length - 1).toBe(1);
-    expect(r.stdout).toMatch(/==> build failed in \S+ s\n/);
+    expect(r.stdout).toMatch(/==> build failed in \S+ m?s\n/);
     expect(r.stdout).not.toMatch(/phase build failed|build failed \(BUILD_FAILED\)/);
   });
 

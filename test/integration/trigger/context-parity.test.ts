@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildRecordSchema } from "../../../common/build-record.js";
 import { createDockerConfig, type DockerConfigDir } from "../../../builder/src/buildx/docker-config.js";
 import { ingestDirectory } from "../../../builder/src/commands/ingest-directory.js";
+import { UploadStore } from "../../../builder/src/source/upload-store.js";
 import { uploadContextDir } from "../../../builder/src/source/upload-paths.js";
 import { END_TO_END_CASES, ERROR_CASES, WALK_CASES } from "../../fixtures/dockerignore/tree-cases.js";
 import {
@@ -99,7 +100,9 @@ describe("a FIFO docker buildx build would send", () => {
     const r = await cli(["submit", "upload", "--context", dir], opts);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('"pipe" is a FIFO');
-    await expect(ingestDirectory(dir, path.join(work, "unused"), 1024)).rejects.toMatchObject({
+    await expect(
+      ingestDirectory(dir, new UploadStore(path.join(work, "unused")), 1024),
+    ).rejects.toMatchObject({
       name: "UsageError",
       message: expect.stringContaining('"pipe" is a FIFO') as unknown,
     });
@@ -117,7 +120,7 @@ describe("comfyume-builder run --context ingests what submit --context sends", (
     await writeTree(dir, cases[i]!);
     const uploads = path.join(work, `ingest-${i}-uploads`);
     await mkdir(uploads);
-    const ingested = await ingestDirectory(dir, uploads, 64 * 1024 * 1024);
+    const ingested = await ingestDirectory(dir, new UploadStore(uploads), 64 * 1024 * 1024);
     expect(await listTree(ingested.dir)).toEqual(await packedEntries(dir));
   });
 
@@ -126,7 +129,9 @@ describe("comfyume-builder run --context ingests what submit --context sends", (
     async (_name, i) => {
       const dir = path.join(work, `ingest-bad-${i}`);
       await writeTree(dir, ERROR_CASES[i]!);
-      await expect(ingestDirectory(dir, path.join(work, "unused"), 1024)).rejects.toMatchObject({
+      await expect(
+        ingestDirectory(dir, new UploadStore(path.join(work, "unused")), 1024),
+      ).rejects.toMatchObject({
         name: "UsageError",
         message: expect.stringMatching(/\.dockerignore line \d+/) as unknown,
       });

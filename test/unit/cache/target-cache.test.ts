@@ -164,25 +164,61 @@ describe("TargetCacheStore", () => {
     expect(await ls(path.join(root, ".trash"))).toEqual([]);
   });
 
-  it("restores the old cache when a commit died between its renames, and removes stale exports", async () => {
-    const store = new TargetCacheStore(root, { staleAfterMs: 60_000 });
+  it("restores the old cache when a commit died between its renames, and removes exports of idle targets", async () => {
+    const busy = new Set(["web"]);
+    const store = new TargetCacheStore(root, { isTargetBusy: (t) => Promise.resolve(busy.has(t)) });
     await writeCacheLayout(path.join(root, ".trash", "worker-abc-1-0123abcd"));
-    await writeCacheLayout(path.join(root, ".tmp", "worker-old"));
-    await mkdir(path.join(root, ".tmp", "worker-running"));
-    const past = new Date(Date.now() - 120_000);
-    await utimes(path.join(root, ".trash", "worker-abc-1-0123abcd"), past, past);
-    await utimes(path.join(root, ".tmp", "worker-old"), past, past);
-    await store.cleanup();
+    await writeCacheLayout(path.join(root, ".tmp", "worker-lz1-2-0123abcd"));
+    await writeCacheLayout(path.join(root, ".tmp", "worker-read-lz1-2-0123abcd"));
+    await mkdir(path.join(root, ".tmp", "web-lz1-3-0123abcd"));
+    await mkdir(path.join(root, ".tmp", "web-read-lz1-3-0123abcd"));
+    await writeCacheLayout(path.join(root, ".trash", "web-lz1-3-0123abcd"));
+    expect((await store.sweepLeftovers()).sort()).toEqual([
+      ".tmp/worker-lz1-2-0123abcd",
+      ".tmp/worker-read-lz1-2-0123abcd",
+      ".trash/worker-abc-1-0123abcd",
+    ]);
     expect((await validateCacheDir(path.join(root, "worker"))).ok).toBe(true);
+    // The busy target's build may still be exporting or swapping: untouched.
+    expect(await ls(path.join(root, ".trash"))).toEqual(["web-lz1-3-0123abcd"]);
+    expect(await ls(path.join(root, ".tmp"))).toEqual(["web-lz1-3-0123abcd", "web-read-lz1-3-0123abcd"]);
+    busy.clear();
+    await store.sweepLeftovers();
+    expect(await ls(path.join(root, ".tmp"))).toEqual([]);
+    expect((await validateCacheDir(path.join(root, "web"))).ok).toBe(true);
+  });
+
+  it("never restores an evicted cache", async () => {
+    const store = new TargetCacheStore(root);
+    await writeCacheLayout(path.join(root, ".trash", "worker-evicted-lz1-2-0123abcd"));
+    await store.sweepLeftovers();
+    expect(await ls(root)).not.toContain("worker");
     expect(await ls(path.join(root, ".trash"))).toEqual([]);
-    expect(await ls(path.join(root, ".tmp"))).toEqual(["worker-running"]);
+  });
+
+  it("counts exports and trash against the budget until swept, hard links once", async () => {
+    const busy = new Set(["a"]);
+    const store = new TargetCacheStore(root, { isTargetBusy: (t) => Promise.resolve(busy.has(t)) });
+    await writeCacheLayout(path.join(root, "a"), 10_000, "a");
+    const base = await store.totalBytes();
+    const plan = await store.prepare("a"); // a linked snapshot and a seeded export: no new bytes
+    expect(await store.totalBytes()).toBe(base);
+    await writeCacheLayout(path.join(root, ".trash", "b-evicted-lz1-2-0123abcd"), 20_000, "q");
+    expect(await store.totalBytes()).toBeGreaterThanOrEqual(base + 20_000);
+    // Over budget: the idle target's leftover goes first, the busy one's export stays.
+    const result = await store.enforceBudget(base + 1000, { protect: "a" });
+    expect(result.evicted).toEqual([]);
+    expect(await ls(path.join(root, ".trash"))).toEqual([]);
+    expect(await ls(path.join(root, ".tmp"))).toEqual(
+      [path.basename(plan.from!), path.basename(plan.to)].sort(),
+    );
   });
 
   it("deletes a leftover trash entry when the target already has a cache", async () => {
-    const store = new TargetCacheStore(root, { staleAfterMs: 0 });
+    const store = new TargetCacheStore(root);
     await writeCacheLayout(path.join(root, "worker"), 100, "new");
     await writeCacheLayout(path.join(root, ".trash", "worker-abc-1-0123abcd"), 100, "old");
-    await store.cleanup();
+    await store.sweepLeftovers();
     expect(await ls(path.join(root, ".trash"))).toEqual([]);
     expect(await readFile(path.join(root, "worker", "index.json"), "utf8")).toBeTruthy();
   });
@@ -220,7 +256,7 @@ describe("TargetCacheStore", () => {
   });
 
   it("prune(0) removes every cache and crash leftover", async () => {
-    const store = new TargetCacheStore(root, { staleAfterMs: 0 });
+    const store = new TargetCacheStore(root);
     await writeCacheLayout(path.join(root, "a"));
     await writeCacheLayout(path.join(root, ".tmp", "a-x"));
     const result = await store.prune(0);

@@ -159,13 +159,14 @@ describe("deploy/verda values", () => {
     );
   });
 
-  it("scales 0..max with one request per replica", () => {
+  it("scales 0..max, with several requests per replica so a build's own request does not lock out the rest", () => {
     const scaling = mod.resources.verda_container!.builder!.scaling as Json;
     expect(scaling).toMatchObject({
       min_replica_count: 0,
       max_replica_count: "${var.max_replicas}",
-      concurrent_requests_per_replica: 1,
+      concurrent_requests_per_replica: "${var.requests_per_replica}",
     });
+    expect(mod.variables.requests_per_replica!.default).toBe(16);
     expect(mod.variables.max_replicas!.default).toBe(1);
     expect(mod.variables.compute_name!.default).toBe("CPUNode");
   });

@@ -62,6 +62,17 @@ export class MemoryService implements BuildServicePort {
     readonly targets: string[],
   ) {}
 
+  precheck(req: BuildRequest): Promise<void> {
+    if (!this.targets.includes(req.target)) {
+      return Promise.reject(
+        new HttpError(400, "INVALID_REQUEST", `Unknown target ${JSON.stringify(req.target)}.`, [
+          { path: "target", message: "unknown target" },
+        ]),
+      );
+    }
+    return Promise.resolve();
+  }
+
   async submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult> {
     if (!this.targets.includes(req.target)) {
       throw new HttpError(400, "INVALID_REQUEST", `Unknown target ${JSON.stringify(req.target)}.`, [

@@ -30,6 +30,8 @@ describe("parseUploadQuery", () => {
     ["target=worker&ref=--exec", /ref/],
     ["target=worker&tag=..", /tags/],
     ["target=worker&Tag=x", /Unknown query parameter "Tag"/],
+    ["target=worker&buildArg=__proto__=x", /buildArgs\.__proto__: "__proto__" is not allowed as a key/],
+    ["target=worker&buildArg=constructor=x", /buildArgs\.constructor: "constructor" is not allowed as a key/],
   ])("%j is rejected naming the parameter", (q, message) => {
     expect(() => parseUploadQuery(new URLSearchParams(q))).toThrow(message);
   });

@@ -88,6 +88,6 @@ describe("BodyMeter", () => {
       },
     );
     if (message === null) await expect(run).resolves.toBeUndefined();
-    else await expect(run).rejects.toMatchObject({ name: "UploadError", message, status: 400 });
+    else await expect(run).rejects.toMatchObject({ name: "UploadError", message, status: 413 });
   });
 });

@@ -35,7 +35,10 @@ async function send(data: Buffer, delayMs: number) {
 
 describe("block sink", () => {
   it("keeps compressing when the reader is the slow side", async () => {
-    const r = await send(text, 15);
+    // 50 ms per chunk keeps the reader far slower than level-1 deflate of a 256 KiB block
+    // even on a loaded 2-core machine (15 ms was not: the compressor looked like the
+    // bottleneck there and the probe ran).
+    const r = await send(text, 50);
     expect(gunzipSync(r.body).equals(text)).toBe(true);
     expect(r.sent).toBe(r.body.length);
     expect(r.body.length).toBeLessThan(text.length / 4);

@@ -11,6 +11,7 @@ import { encodeSseFrame } from "../../../../common/stream-events.js";
 import { followBuild, type BuildEvent } from "../build-events.js";
 import type { AppDeps } from "../deps.js";
 import { createEventStreamResponse } from "../event-stream.js";
+import { streamConnection } from "../node-connection.js";
 import { parseAfterSeq } from "../request-body.js";
 import { loadBuild } from "../routes/builds.js";
 import { logsQuerySchema } from "../schemas.js";
@@ -60,7 +61,7 @@ export async function consoleEvents(
     encode: encodeConsoleFrame,
     requestSignal: c.req.raw.signal,
     onClose: () => deps.metrics.streamClosed("sse"),
-    produce: (emit, signal) =>
+    produce: (emit, signal, ready, emitLogs) =>
       followBuild({
         service: deps.service,
         store: deps.store,
@@ -69,8 +70,13 @@ export async function consoleEvents(
         heartbeatMs: deps.settings.heartbeatMs,
         signal,
         emit,
+        ready,
+        emitLogs,
         onRecord: (rec) => emit({ type: "parts", parts: renderBuildParts(rec, { ...ctx, now: clock() }) }),
       }),
     onError: (err) => deps.logger.error("console stream failed", { buildId: record.id, err }),
+    onOverflow: (reason) =>
+      deps.logger.warn("console stream client disconnected", { buildId: record.id, reason }),
+    ...streamConnection(c, deps.settings),
   });
 }

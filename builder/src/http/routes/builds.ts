@@ -1,5 +1,4 @@
 // POST /v1/builds (JSON or uploaded context, optional wait), GET list/one, cancel, retry.
-import type { IncomingMessage } from "node:http";
 import type { Context } from "hono";
 import type { BuildRecord } from "../../../../common/build-record.js";
 import { buildRequestSchema, type BuildRequest } from "../../../../common/build-request.js";
@@ -16,7 +15,9 @@ import {
   tooLarge,
 } from "../request-body.js";
 import { listQuerySchema } from "../schemas.js";
+import type { IngestedUpload } from "../upload-context.js";
 import { parseUploadQuery, parseWait } from "../upload-query.js";
+import { resolveIncoming, streamConnection } from "../node-connection.js";
 
 const MAX_JSON_BYTES = 256 * 1024;
 const UPLOAD_TYPES = ["application/x-tar", "application/gzip", "application/x-gzip", "application/tar"];
@@ -51,18 +52,24 @@ async function readJsonRequest(c: Context): Promise<BuildRequest> {
   return parsed.data;
 }
 
+/**
+ * Everything that can be refused without the body is refused before it is read (SPEC §4):
+ * the query, the declared size, then the service's own checks (target, queue, key).
+ */
 async function readUploadRequest(
   c: Context,
   deps: AppDeps,
-): Promise<{ req: BuildRequest; opts: Partial<SubmitOptions> }> {
+  idempotencyKey: string | undefined,
+): Promise<{ req: BuildRequest; opts: Partial<SubmitOptions>; upload: IngestedUpload }> {
   const req = parseUploadQuery(new URL(c.req.url).searchParams);
   const max = deps.settings.maxUploadBytes;
   const declared = Number(c.req.header("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > max) throw tooLarge("uploaded context", max, declared);
+  await deps.service.precheck(req, idempotencyKey ? { idempotencyKey } : {});
   // Under @hono/node-server the Node request is read directly: going through a web
   // ReadableStream costs a promise per chunk, which made a 1 GiB upload ~3x slower than
   // `tar -x`. Elsewhere (tests through app.request) the web body is the only one.
-  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  const incoming = resolveIncoming(c);
   const body = incoming && !incoming.readableEnded ? incoming : c.req.raw.body;
   if (!body) throw invalidRequest("The uploaded context is empty; send a tar or gzipped tar archive.");
   const upload = await deps.ingestUpload(body, { maxBytes: max, signal: c.req.raw.signal });
@@ -72,7 +79,8 @@ async function readUploadRequest(
     bytes: upload.bytes,
     files: upload.files,
   });
-  return { req, opts: { upload } };
+  const { sha256, bytes, files, dir } = upload;
+  return { req, opts: { upload: { sha256, bytes, files, dir } }, upload };
 }
 
 function accepted(c: Context, result: SubmitResult): Response {
@@ -91,7 +99,7 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
       onClose: () => deps.metrics.streamClosed("ndjson"),
       headers: { location },
       requestSignal: c.req.raw.signal,
-      produce: (emit, signal) =>
+      produce: (emit, signal, ready, emitLogs) =>
         followBuild({
           service: deps.service,
           store: deps.store,
@@ -100,8 +108,12 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
           heartbeatMs: deps.settings.heartbeatMs,
           signal,
           emit,
+          ready,
+          emitLogs,
         }),
       onError: (err) => deps.logger.error("wait stream failed", { buildId: id, err }),
+      onOverflow: (reason) => deps.logger.warn("wait stream client disconnected", { buildId: id, reason }),
+      ...streamConnection(c, deps.settings),
     });
   }
   return deps.service.waitForEnd(id, c.req.raw.signal).then((record) => {
@@ -115,12 +127,14 @@ export async function createBuild(c: Context, deps: AppDeps): Promise<Response> 
   const wait = parseWait(new URL(c.req.url).searchParams.get("wait") ?? undefined);
   const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
   const type = mediaType(c);
-  let input: { req: BuildRequest; opts: Partial<SubmitOptions> };
+  let input: { req: BuildRequest; opts: Partial<SubmitOptions>; upload?: IngestedUpload };
   if (type === "application/json" || type === "") {
     // No Content-Type is read as JSON: a bare `curl -X POST` with a body is the common case.
     input = { req: await readJsonRequest(c), opts: {} };
   } else if (UPLOAD_TYPES.includes(type)) {
-    input = await readUploadRequest(c, deps);
+    // A refusal leaves the rest of the body unread: @hono/node-server then drains at most
+    // 64 MiB or 500 ms of it (so the client sees the answer) and closes the connection.
+    input = await readUploadRequest(c, deps, idempotencyKey);
   } else {
     throw new HttpError(
       415,
@@ -128,11 +142,18 @@ export async function createBuild(c: Context, deps: AppDeps): Promise<Response> 
       `Content-Type ${JSON.stringify(type.slice(0, 80))} is not accepted; send application/json, application/x-tar or application/gzip.`,
     );
   }
-  const result = await deps.service.submit(input.req, {
-    ...input.opts,
-    trigger: { kind: "api" },
-    ...(idempotencyKey ? { idempotencyKey } : {}),
-  });
+  const result = await deps.service
+    .submit(input.req, {
+      ...input.opts,
+      trigger: { kind: "api" },
+      ...(idempotencyKey ? { idempotencyKey } : {}),
+    })
+    .catch(async (err: unknown) => {
+      // Refused after the body was taken (a race for the queue, a key bound to other bytes):
+      // a context this request brought is not kept for a build that does not exist.
+      await input.upload?.discard();
+      throw err;
+    });
   deps.logger.info(result.deduplicated ? "build deduplicated" : "build submitted", {
     buildId: result.record.id,
     target: result.record.target,

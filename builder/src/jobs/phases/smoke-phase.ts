@@ -53,6 +53,8 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
     ...(deps.env.BUILDER_BUILDX_BUILDER ? { builder: deps.env.BUILDER_BUILDX_BUILDER } : {}),
     signal: ctx.signal,
     secrets: ctx.secrets,
+    // In the build's scratch, so a crash leaves it where the sweep finds it.
+    tmpDir: ctx.workDir,
     onLine: (line) => ctx.sink.log("system", `smoke: ${line}`),
   });
   ctx.record = await ctx.sink.update((r) => {

@@ -32,7 +32,7 @@ async function resolveRoot(ctx: BuildContext): Promise<string> {
         signal: ctx.signal,
         onLine: (stream, line) => ctx.sink.log(stream, line),
         onCommand: (argv) => ctx.sink.log("system", `$ ${argv.join(" ")}`),
-        env: { path: ctx.childEnv.PATH },
+        env: { path: ctx.childEnv.PATH, tmpDir: ctx.workDir },
       });
       ctx.record = await ctx.sink.update((r) => {
         if (r.source.kind === "git") r.source.commit = commit;

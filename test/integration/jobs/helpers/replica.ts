@@ -33,6 +33,8 @@ export const TEST_SETTINGS: JobSettings = {
   pollMs: 100,
   queueFullRetryAfter: 30,
   shutdownRetryAfter: 5,
+  uploadRetentionMs: 24 * 3600_000,
+  sweepMs: 60_000,
 };
 
 export function createReplica(
