@@ -82,6 +82,7 @@ interface Def {
   valueType?: unknown;
   innerType?: unknown;
   in?: unknown;
+  out?: unknown;
   options?: unknown[];
 }
 
@@ -92,7 +93,8 @@ function unwrap(s: unknown): unknown[] {
   const def = defOf(s);
   if (!def) return [];
   if (def.innerType !== undefined) return unwrap(def.innerType);
-  if (def.type === "pipe" && def.in !== undefined) return unwrap(def.in);
+  // A pipe's input may be a bare transform (records check their own keys first): look at both ends.
+  if (def.type === "pipe") return [def.in, def.out].flatMap((end) => (end === undefined ? [] : unwrap(end)));
   if (def.type === "union" && def.options) return def.options.flatMap(unwrap);
   return [s];
 }

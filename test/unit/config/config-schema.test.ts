@@ -85,7 +85,7 @@ describe("parseBuilderConfig", () => {
 
   it.each([
     ['{\n  "sources": {\n    "a": { "path": "." },\n  }\n}\n', "f.json:4:3: not valid JSON: "],
-    ['{"sources": ', "f.json:1:13: not valid JSON: Unexpected end of JSON input"],
+    ['{"sources": ', "f.json:1:13: not valid JSON: expected a value, found end of file"],
     ["\n\n  [1, 2,, 3]", "f.json:3:9: not valid JSON: "],
   ])("gives a JSON syntax error's line and column: %j", (text, message) => {
     expect(() => parseBuilderConfig(text, "f.json")).toThrow(message);

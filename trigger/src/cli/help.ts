@@ -43,7 +43,8 @@ summary (digest, tags, smoke results, durations). Exits with the build's outcome
 --context DIR is the target's build context, as in \`docker build DIR\`: for a target whose
 config says "context": "queue-manager", DIR is your checkout's queue-manager directory, and
 DIR holds the target's Dockerfile (at the same place relative to the context as in the
-source). \`comfyume-build targets\` shows each target's context and Dockerfile.
+source). A directory that does not fit the target fails the build with an error that names
+the directory to pass.
 
 Options:
 ${BUILD_FLAG_HELP}

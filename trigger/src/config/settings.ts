@@ -82,5 +82,10 @@ function nonEmpty(v: string | undefined): string | undefined {
  */
 export function isLoopbackUrl(baseUrl: string): boolean {
   const host = new URL(baseUrl).hostname.toLowerCase();
-  return host === "localhost" || host.endsWith(".localhost") || host === "[::1]" || /^127(\.\d{1,3}){3}$/.test(host);
+  return (
+    host === "localhost" ||
+    host.endsWith(".localhost") ||
+    host === "[::1]" ||
+    /^127(\.\d{1,3}){3}$/.test(host)
+  );
 }

@@ -6,6 +6,7 @@ import { fetchGitSource } from "../../source/git.js";
 import { resolvePathSource } from "../../source/path.js";
 import { resolveContextPaths } from "../../source/context-paths.js";
 import { uploadContextDir } from "../../source/upload-paths.js";
+import { resolveUploadedContextPaths } from "../../source/uploaded-context.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveSourceToken } from "./secrets.js";
@@ -72,7 +73,16 @@ export async function runSourcePhase(ctx: BuildContext): Promise<void> {
   const root = await resolveRoot(ctx);
   const { target } = ctx;
   const dockerfile = target.dockerfile ?? path.posix.join(target.context, "Dockerfile");
-  const paths = await resolveContextPaths(root, { context: target.context, dockerfile });
+  // An upload is the target's build context itself, not the source's root.
+  const paths =
+    ctx.record.source.kind === "upload"
+      ? await resolveUploadedContextPaths(root, {
+          name: ctx.record.target,
+          source: target.source,
+          context: target.context,
+          dockerfile,
+        })
+      : await resolveContextPaths(root, { context: target.context, dockerfile });
   ctx.sourceRoot = paths.root;
   ctx.contextDir = paths.context;
   ctx.dockerfile = paths.dockerfile;
