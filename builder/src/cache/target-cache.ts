@@ -37,6 +37,8 @@ export interface CacheUsage {
   targets: { target: string; bytes: number; lastUsedMs: number | null }[];
   /** Caches buildx could not read, kept for inspection; they count against the budget. */
   quarantinedBytes: number;
+  /** What the budget counts: the above plus running exports and crash leftovers, hard links once. */
+  totalBytes: number;
 }
 
 export interface TargetCacheOptions {
@@ -227,7 +229,11 @@ export class TargetCacheStore {
         return { target, bytes, lastUsedMs: at === 0 ? null : at };
       }),
     );
-    return { targets, quarantinedBytes: await dirSize(this.dir(".broken")) };
+    return {
+      targets,
+      quarantinedBytes: await dirSize(this.dir(".broken")),
+      totalBytes: await this.totalBytes(),
+    };
   }
 
   /**

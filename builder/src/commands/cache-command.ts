@@ -42,12 +42,14 @@ interface CacheView {
 /** `cache ls --json`: targets largest first, times as ISO strings. Pure. */
 export function buildCacheReport(usage: CacheUsage, view: CacheView) {
   const targets = [...usage.targets].sort((a, b) => b.bytes - a.bytes || (a.target < b.target ? -1 : 1));
-  const totalBytes = targets.reduce((n, t) => n + t.bytes, 0) + usage.quarantinedBytes;
+  // The budget's own count: it includes running exports and crash leftovers until swept.
+  const listed = targets.reduce((n, t) => n + t.bytes, 0) + usage.quarantinedBytes;
   return {
     root: view.root,
     budgetBytes: view.budgetBytes,
-    totalBytes,
+    totalBytes: usage.totalBytes,
     quarantinedBytes: usage.quarantinedBytes,
+    inFlightBytes: Math.max(0, usage.totalBytes - listed),
     targets: targets.map((t) => ({
       target: t.target,
       bytes: t.bytes,
@@ -79,7 +81,10 @@ export function renderCacheUsage(usage: CacheUsage, view: CacheView, now = Date.
   const quarantined = usage.quarantinedBytes
     ? `, of which ${formatBytes(usage.quarantinedBytes)} quarantined (unreadable caches kept for inspection)`
     : "";
-  return `${table}total ${formatBytes(report.totalBytes)} of the ${formatBytes(view.budgetBytes)} budget${percent} in ${view.root}${quarantined}\n`;
+  const inFlight = report.inFlightBytes
+    ? `, ${formatBytes(report.inFlightBytes)} in running exports or crash leftovers`
+    : "";
+  return `${table}total ${formatBytes(report.totalBytes)} of the ${formatBytes(view.budgetBytes)} budget${percent} in ${view.root}${quarantined}${inFlight}\n`;
 }
 
 function describeAge(ms: number): string {

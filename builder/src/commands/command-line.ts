@@ -102,7 +102,7 @@ function flags(
   const parsed = parseFlags(args, { ...HELP_FLAG, ...specs }, { command });
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(
-      `${command} takes ${maxPositionals === 0 ? "no arguments" : `at most ${maxPositionals}`}, got ${JSON.stringify(parsed.positionals[maxPositionals])} too`,
+      `${command} takes ${maxPositionals === 0 ? "no arguments" : `at most ${maxPositionals} argument${maxPositionals === 1 ? "" : "s"}`}, got ${JSON.stringify(parsed.positionals[maxPositionals])} too`,
       command.split(" ")[0],
     );
   }

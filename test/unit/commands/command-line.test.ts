@@ -69,7 +69,7 @@ describe("parseCommandLine", () => {
     [["run", "worker", "--bogus"], "unknown flag --bogus for run"],
     [["run", "worker", "--no-psuh"], "unknown flag --no-psuh for run; did you mean --no-push?"],
     [["run", "worker", "--json=yes"], "--json takes no value"],
-    [["run", "worker", "extra"], 'run takes at most 1, got "extra" too'],
+    [["run", "worker", "extra"], 'run takes at most 1 argument, got "extra" too'],
     [["smoke", "img"], "smoke needs --file"],
     [["smoke", "--file", "x"], "smoke needs an image reference"],
     [["cache", "prune", "--max-bytes", "lots"], "--max-bytes"],
