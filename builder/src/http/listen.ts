@@ -6,7 +6,7 @@ import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
 import type { Hono } from "hono";
-import type { HttpLogger } from "./logger.js";
+import type { Logger } from "../logging/logger.js";
 
 export interface Drainable {
   /** Waits up to `seconds` for running builds, then interrupts what is left. */
@@ -18,7 +18,7 @@ export interface ListenOptions {
   app: Hono;
   host: string;
   port: number;
-  logger: HttpLogger;
+  logger: Logger;
   service: Drainable;
   drainSeconds: number;
   /** Flipped to true at the start of shutdown; the app reads it for 503s. */

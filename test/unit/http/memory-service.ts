@@ -98,7 +98,7 @@ export class MemoryService implements BuildServicePort {
   }
 
   list(query: ListQuery): Promise<ListResult> {
-    return this.store.list(query);
+    return this.store.list({ limit: 50, ...query });
   }
 
   async cancel(id: string): Promise<BuildRecord> {

@@ -6,7 +6,7 @@ import path from "node:path";
 import { builderConfigSchema, type BuilderConfig } from "../../../builder/src/config/builder-config.js";
 import { createApp } from "../../../builder/src/http/app.js";
 import type { AppDeps, ReadyCheck } from "../../../builder/src/http/deps.js";
-import { createLogger } from "../../../builder/src/http/logger.js";
+import { createLogger } from "../../../builder/src/logging/logger.js";
 import { createMetrics } from "../../../builder/src/http/metrics.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
 import { MemoryService } from "./memory-service.js";

@@ -15,7 +15,7 @@ import {
   tooLarge,
 } from "../request-body.js";
 import { listQuerySchema } from "../schemas.js";
-import type { IngestedUpload } from "../upload-context.js";
+import type { IngestedUpload } from "../../source/context-ingester.js";
 import { parseUploadQuery, parseWait } from "../upload-query.js";
 import { resolveIncoming, streamConnection } from "../node-connection.js";
 
