@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { buildOpenApiPath } from "../../../builder/src/http/openapi.js";
 import { ROUTES } from "../../../builder/src/http/route-table.js";
-import { buildTestRecord } from "./memory-service.js";
+import { makeBuildRecord } from "../../helpers/build-record.js";
 import { api, createTestApp, json, read, type TestApp } from "./test-app.js";
 
 let t: TestApp;
@@ -43,10 +43,7 @@ describe("health, readiness, metrics", () => {
   it("/metrics counts HTTP requests by route and status, and ended builds", async () => {
     await t.app.request("/v1/builds", { headers: read });
     await t.app.request("/v1/builds/b_x", { headers: read });
-    const rec = {
-      ...buildTestRecord("b_1", { target: "worker" }, { trigger: { kind: "api" } }),
-      status: "failed" as const,
-    };
+    const rec = makeBuildRecord({ id: "b_1", target: "worker", status: "failed" });
     rec.phases = [{ name: "build", status: "failed", startedAt: null, finishedAt: null, durationMs: 2000 }];
     rec.smoke = { passed: 1, failed: 2, results: [] };
     // The service reports ended builds through the same metrics object the app renders.
