@@ -26,7 +26,10 @@ export class HeldExecutor implements BuildExecutor {
         const now = new Date();
         return sink.update((r) => {
           if (outcome === "succeeded") {
-            for (const p of r.phases) p.status = p.status === "running" ? "succeeded" : "skipped";
+            for (const p of r.phases) {
+              if (p.status === "running") p.status = "succeeded";
+              else if (p.status === "pending") p.status = "skipped";
+            }
             Object.assign(r, { status: "succeeded", finishedAt: now.toISOString(), error: null });
           } else if (outcome === "failed") {
             endRecord(r, "failed", "BUILD_FAILED", "the test failed the build", now);

@@ -14,13 +14,14 @@ import { BuildService } from "../../../builder/src/jobs/build-service.js";
 import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
 import { createLogger } from "../../../builder/src/logging/logger.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
+import { waitFor } from "../../helpers/wait-for.js";
 import { HeldExecutor } from "./held-executor.js";
 
 export const API_TOKEN = "api-token-0123456789abcdef";
 export const READ_TOKEN = "read-token-0123456789abcdef";
 export const WEBHOOK_SECRET = "webhook-secret-0123456789";
 /** What ref resolution (git ls-remote in production) answers for every ref. */
-export const RESOLVED_COMMIT = "3382f4a0c1d2e3f4a5b6c7d8e9f0011223344556";
+export const RESOLVED_COMMIT = "c0ffee00c1d2e3f4a5b6c7d8e9f0011223344556";
 
 export const TEST_CONFIG: BuilderConfig = builderConfigSchema.parse({
   sources: {
@@ -55,6 +56,9 @@ const JOB_SETTINGS: JobSettings = {
   sweepMs: 60_000,
 };
 
+/** The line the service logs when this replica claims a build (run-build.ts). */
+export const claimedLine = (attempt: number) => `attempt ${attempt} of 2 claimed by replica http-test`;
+
 export interface TestApp {
   app: ReturnType<typeof createApp>;
   service: BuildService;
@@ -66,6 +70,13 @@ export interface TestApp {
   dataDir: string;
   /** Starts the job loop: queued builds are claimed and held running by the executor. */
   start(): void;
+  /** Starts the job loop and resolves once the service runs the build here. */
+  run(id: string): Promise<void>;
+  /**
+   * Ends a build as its buildx run would: a running one through the executor; a queued one
+   * is claimed first (the real service decides what running means for the record).
+   */
+  end(id: string, outcome: "succeeded" | "failed"): Promise<void>;
   cleanup(): Promise<void>;
 }
 
@@ -121,6 +132,18 @@ export async function createTestApp(overrides: Partial<AppDeps["settings"]> = {}
     shutdown,
     dataDir,
     start: () => service.start(),
+    run: async (id) => {
+      service.start();
+      await executor.started(id);
+      // The claim's log line is out before the test writes its own, so the order is fixed.
+      await waitFor(async () => (await store.readLog(id)).some((l) => l.line === claimedLine(1)), {
+        what: `the claim of build ${id} in its log`,
+      });
+    },
+    end: async (id, outcome) => {
+      service.start();
+      await executor.end(id, outcome);
+    },
     cleanup: async () => {
       // Builds still held are interrupted and settled before their files go.
       await service.drain(0);
