@@ -1,4 +1,5 @@
 import tseslint from "typescript-eslint";
+import layers from "./scripts/eslint/layer-imports.js";
 
 export default tseslint.config(
   {
@@ -11,5 +12,11 @@ export default tseslint.config(
       "no-empty": ["error", { allowEmptyCatch: false }],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    // The layering of STYLE.md, checked on every import (scripts/eslint/layer-imports.js).
+    files: ["builder/src/**/*.{ts,tsx}", "trigger/src/**/*.ts", "common/**/*.ts"],
+    plugins: { local: layers },
+    rules: { "local/layer-imports": "error" },
   },
 );

@@ -11,7 +11,7 @@ import { TargetCacheStore } from "./cache/target-cache.js";
 import type { BuilderEnv } from "./config/env.js";
 import type { LoadedBuilderConfig } from "./config/load-builder-config.js";
 import { loadConfiguredBuilderConfig } from "./config/resolve-config-file.js";
-import { createLogger } from "./http/logger.js";
+import { createLogger } from "./logging/logger.js";
 import type { BuilderConfig } from "./config/builder-config.js";
 import { createBuildRunner } from "./jobs/build-runner.js";
 import { buildJobPaths } from "./jobs/job-paths.js";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { loadConfig } from "../../builder/src/config/env.js";
 import type { StreamLimits } from "../../builder/src/http/event-stream.js";
-import { startServer, type BuilderServer } from "../../builder/src/http/serve.js";
+import { startServer, type BuilderServer } from "../../builder/src/server.js";
 import { BUSYBOX, stack } from "./stack-env.js";
 import { deferred } from "./wait-for.js";
 

@@ -11,7 +11,7 @@ import tar, { type Pack } from "tar-stream";
 import { resolveContextFilter } from "../../../common/dockerignore/context-filter.js";
 import { walkContext, type ContextEntry } from "../../../common/dockerignore/context-walk.js";
 import { isContextError } from "../../../common/dockerignore/dockerignore-error.js";
-import { createContextIngester } from "../http/upload-context.js";
+import { createContextIngester } from "../source/context-ingester.js";
 import { ingestUpload } from "../source/upload.js";
 import type { UploadStore } from "../source/upload-store.js";
 import { UsageError } from "./command-line.js";

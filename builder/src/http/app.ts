@@ -1,7 +1,9 @@
-// createApp(deps): the Hono app of SPEC §4. It never listens (serve.ts does). Every route
-// comes from the route table, which also says who may call it; one onError turns every
-// failure into the error envelope; every request is logged as one JSON line and counted.
-import { Hono, type Context } from "hono";
+// createApp(deps): the Hono app of SPEC §4. It never listens (server.ts does). Every route
+// comes from the route table, which says who may call it and validates its inputs (auth
+// first, then the route's schemas, then the handler); one onError turns every failure into
+// the error envelope; every request is logged as one JSON line and counted.
+import { OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
+import type { Context, Env, MiddlewareHandler } from "hono";
 import type { AppDeps } from "./deps.js";
 import { assertAccess, isAuthEnabled, parsePresentedToken, resolveAccess, type Access } from "./auth.js";
 import { createCachedProbe } from "./cached-probe.js";
@@ -13,18 +15,20 @@ import {
   consoleLog,
 } from "./console/console-routes.js";
 import { HttpError, toErrorResponse } from "./errors.js";
+import { renderOpenApiDocument } from "./openapi.js";
 import { ROUTES, type RouteId, type RouteSpec } from "./route-table.js";
 import { cancelBuild, createBuild, getBuild, listBuilds, retryBuild } from "./routes/builds.js";
 import { githubHook, scheduleHook } from "./routes/hooks.js";
 import { getBuildLogs } from "./routes/logs.js";
 import { createWebhookIntake } from "./webhook-intake.js";
-import { healthz, listTargets, metrics, openapi, readyz } from "./routes/system.js";
+import { healthz, listTargets, metrics, readyz } from "./routes/system.js";
+import { refuseInvalid } from "./validation.js";
 
 type Handler = (c: Context, deps: AppDeps) => Response | Promise<Response>;
 
 const READY_CACHE_MS = 3000;
 
-function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
+function buildHandlers(deps: AppDeps, openapi: Handler): Record<RouteId, Handler> {
   const probe = createCachedProbe(deps.readiness, READY_CACHE_MS);
   const intake = createWebhookIntake(deps.settings.webhookIntake);
   return {
@@ -40,7 +44,7 @@ function buildHandlers(deps: AppDeps): Record<RouteId, Handler> {
     healthz,
     readyz: (c) => readyz(c, deps, probe),
     metrics,
-    openapi: (c) => openapi(c, deps.version ?? "0.0.0"),
+    openapi,
     consoleHome,
     consoleBuild,
     consoleEvents: consoleBuildEvents,
@@ -96,9 +100,22 @@ function assertSameSite(c: Context): void {
   }
 }
 
-export function createApp(deps: AppDeps): Hono {
-  const app = new Hono();
-  const handlers = buildHandlers(deps);
+/** Runs before the route's validators: the metrics label, then who may call it. */
+function guard(deps: AppDeps, route: RouteSpec): MiddlewareHandler {
+  return async (c, next) => {
+    c.set("route" as never, route.path as never);
+    c.set("access" as never, authorize(c, deps, route) as never);
+    await next();
+  };
+}
+
+export function createApp(deps: AppDeps): OpenAPIHono<Env> {
+  const app = new OpenAPIHono<Env>({ defaultHook: refuseInvalid() });
+  let document: string | undefined;
+  const handlers = buildHandlers(deps, (c) => {
+    document ??= JSON.stringify(renderOpenApiDocument(app, deps.version ?? "0.0.0"));
+    return c.body(document, 200, { "content-type": "application/json; charset=utf-8" });
+  });
   const clock = deps.clock ?? (() => new Date());
 
   app.use(async (c, next) => {
@@ -117,11 +134,12 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   for (const route of ROUTES) {
-    app.on(route.method.toUpperCase(), route.path, async (c) => {
-      c.set("route" as never, route.path as never);
-      c.set("access" as never, authorize(c, deps, route) as never);
-      return handlers[route.id](c, deps);
-    });
+    const handler = handlers[route.id];
+    app.openapi(
+      { ...route.route, middleware: [guard(deps, route)] } as RouteConfig,
+      ((c: Context) => handler(c, deps)) as never,
+      refuseInvalid(route.queryName ? { query: route.queryName } : {}) as never,
+    );
   }
 
   app.notFound((c) => {

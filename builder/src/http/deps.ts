@@ -1,50 +1,26 @@
-// What the HTTP layer needs from the rest of the builder. These are the shapes of the
-// jobs layer (BuildService), the store (FileBuildStore) and the upload ingester, kept
-// structural so the HTTP layer depends on behaviour, not on classes (http → jobs, never
-// the other way round), and so HTTP tests can wire a small in-memory service.
-import type { BuildRecord, BuildStatus, LogLine, Trigger } from "../../../common/build-record.js";
+// What the HTTP layer needs from the rest of the builder: the jobs layer's BuildService,
+// the store's log reading and the upload ingester, as structural ports over the types
+// those layers define (http → jobs, never the other way round; nothing here is redeclared).
+import type { BuildRecord, LogLine } from "../../../common/build-record.js";
 import type { BuildRequest } from "../../../common/build-request.js";
 import type { BuilderConfig } from "../config/builder-config.js";
-import type { HttpLogger } from "./logger.js";
-import type { HttpMetrics } from "./metrics.js";
+import type { ReadyCheck } from "../guards/readiness.js";
+import type { GithubPushInput, HookResult } from "../jobs/github-push.js";
+import type { ListQuery } from "../jobs/ports.js";
+import type { ScheduleInput } from "../jobs/schedule.js";
+import type { SubmitOptions, SubmitResult } from "../jobs/submit.js";
+import type { Logger } from "../logging/logger.js";
+import type { ContextIngester } from "../source/context-ingester.js";
 import type { StreamLimits } from "./event-stream.js";
-import type { ContextIngester } from "./upload-context.js";
+import type { HttpMetrics } from "./metrics.js";
 import type { IntakeLimits } from "./webhook-intake.js";
 
-export interface UploadedContext {
-  sha256: string;
-  bytes: number;
-  files: number;
-  dir: string;
-}
-
-export interface SubmitOptions {
-  trigger: Trigger;
-  idempotencyKey?: string;
-  upload?: UploadedContext;
-}
-
-export interface SubmitResult {
-  record: BuildRecord;
-  deduplicated: boolean;
-}
-
-export interface ListQuery {
-  target?: string;
-  status?: BuildStatus;
-  limit: number;
-  cursor?: string;
-  /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
-  match?: (record: BuildRecord) => boolean;
-}
+export type { GithubPushInput, HookResult, ListQuery, ReadyCheck, SubmitOptions, SubmitResult };
 
 export interface ListResult {
   builds: BuildRecord[];
   nextCursor: string | null;
 }
-
-export type { GithubPushInput, HookResult } from "../jobs/github-push.js";
-import type { GithubPushInput, HookResult } from "../jobs/github-push.js";
 
 export interface BuildServicePort {
   /**
@@ -59,11 +35,7 @@ export interface BuildServicePort {
   retry(id: string, opts?: { idempotencyKey?: string }): Promise<SubmitResult>;
   waitForEnd(id: string, signal: AbortSignal): Promise<BuildRecord>;
   handleGithubPush(input: GithubPushInput): Promise<HookResult>;
-  schedule(input: {
-    targets?: string[];
-    ref?: string;
-    changedOnly?: boolean;
-  }): Promise<HookResult | BuildRecord[] | SubmitResult[]>;
+  schedule(input: ScheduleInput): Promise<HookResult>;
 }
 
 export interface BuildStorePort {
@@ -77,13 +49,6 @@ export interface BuildStorePort {
   watchRecord?(id: string, listener: (record: BuildRecord) => void): () => void;
   /** followLog a page at a time, so a stream handles a page per step. */
   followLogPages(id: string, opts: { afterSeq: number; signal: AbortSignal }): AsyncIterable<LogLine[]>;
-}
-
-/** One readiness check: name, whether it passed, and a sentence when it did not. */
-export interface ReadyCheck {
-  name: string;
-  ok: boolean;
-  message?: string;
 }
 
 export interface HttpSettings {
@@ -115,11 +80,11 @@ export interface AppDeps {
   store: BuildStorePort;
   config: BuilderConfig;
   settings: HttpSettings;
-  /** Streams an uploaded context to `<dataDir>/uploads/<sha256>/` (see upload-context.ts). */
+  /** Streams an uploaded context to `<dataDir>/uploads/<sha256>/` (source/context-ingester.ts). */
   ingestUpload: ContextIngester;
   /** Readiness probe (buildx, data and cache dirs); the app adds the shutdown check. */
   readiness: () => Promise<ReadyCheck[]>;
-  logger: HttpLogger;
+  logger: Logger;
   metrics: HttpMetrics;
   cache?: CacheView;
   /** True once SIGTERM arrived: new builds get 503 SHUTTING_DOWN and /readyz fails. */

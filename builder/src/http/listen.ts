@@ -5,9 +5,9 @@
 import type { AddressInfo } from "node:net";
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import type { Hono } from "hono";
-import type { HttpLogger } from "./logger.js";
+import type { Logger } from "../logging/logger.js";
 
+type FetchApp = { fetch: (request: Request) => Response | Promise<Response> };
 export interface Drainable {
   /** Waits up to `seconds` for running builds, then interrupts what is left. */
   drain(seconds: number): Promise<unknown>;
@@ -15,10 +15,11 @@ export interface Drainable {
 }
 
 export interface ListenOptions {
-  app: Hono;
+  /** What createApp returns: anything with a fetch handler. */
+  app: FetchApp;
   host: string;
   port: number;
-  logger: HttpLogger;
+  logger: Logger;
   service: Drainable;
   drainSeconds: number;
   /** Flipped to true at the start of shutdown; the app reads it for 503s. */
@@ -38,7 +39,7 @@ export interface RunningServer {
   done: Promise<void>;
 }
 
-function listenOn(app: Hono, host: string, port: number): Promise<Server> {
+function listenOn(app: FetchApp, host: string, port: number): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = serve({ fetch: app.fetch, hostname: host, port }, () =>
       resolve(server as Server),

@@ -2,7 +2,6 @@
 // missing or lying Content-Length cannot get past it), JSON parse errors as 400, and
 // path/header values checked before they reach the jobs layer.
 import { HttpError, invalidRequest } from "./errors.js";
-import { buildIdSchema } from "./schemas.js";
 
 /** Reads at most `maxBytes` of the body; more is 413. */
 export async function readBodyCapped(req: Request, maxBytes: number, what: string): Promise<Buffer> {
@@ -46,38 +45,32 @@ export function parseJsonBody(raw: Buffer, what: string): unknown {
   }
 }
 
-export function parseBuildId(raw: string): string {
-  const parsed = buildIdSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw invalidRequest(
-      `Build id ${JSON.stringify(raw.slice(0, 80))} is not valid; ${parsed.error.issues[0]!.message}.`,
-      [{ path: "id", message: parsed.error.issues[0]!.message }],
-    );
-  }
-  return parsed.data;
+/** A build id the route refused (buildIdSchema), told with the value and the rule. */
+export function invalidBuildId(raw: string, rule: string): HttpError {
+  return invalidRequest(`Build id ${JSON.stringify(raw.slice(0, 80))} is not valid; ${rule}.`, [
+    { path: "id", message: rule },
+  ]);
 }
 
-/** Idempotency-Key: 1-255 visible ASCII characters. */
-export function parseIdempotencyKey(raw: string | undefined): string | undefined {
-  if (raw === undefined) return undefined;
-  if (!/^[\x21-\x7e]{1,255}$/.test(raw)) {
-    throw invalidRequest(
-      `Idempotency-Key ${JSON.stringify(raw.slice(0, 80))} is not valid; use 1-255 visible ASCII characters (a UUID is typical).`,
-      [{ path: "Idempotency-Key", message: "1-255 visible ASCII characters" }],
-    );
-  }
-  return raw;
+export function invalidIdempotencyKey(raw: string): HttpError {
+  return invalidRequest(
+    `Idempotency-Key ${JSON.stringify(raw.slice(0, 80))} is not valid; use 1-255 visible ASCII characters (a UUID is typical).`,
+    [{ path: "Idempotency-Key", message: "1-255 visible ASCII characters" }],
+  );
 }
 
-/** Last-Event-ID header or ?after= → the last seq the client has; 0 for none. */
-export function parseAfterSeq(header: string | undefined, query: string | undefined): number {
-  const raw = header ?? query;
-  if (raw === undefined || raw === "") return 0;
-  if (!/^\d{1,15}$/.test(raw.trim())) {
-    throw invalidRequest(
-      `Log position ${JSON.stringify(raw.slice(0, 80))} is not a sequence number; send a whole number.`,
-      [{ path: header !== undefined ? "Last-Event-ID" : "after", message: "must be a whole number" }],
-    );
-  }
-  return Number(raw.trim());
+export function invalidLogPosition(raw: string, field: "Last-Event-ID" | "after"): HttpError {
+  return invalidRequest(
+    `Log position ${JSON.stringify(raw.slice(0, 80))} is not a sequence number; send a whole number.`,
+    [{ path: field, message: "must be a whole number" }],
+  );
+}
+
+/**
+ * The last seq the client has, from a validated Last-Event-ID header (it wins, as in the
+ * EventSource spec) or ?after=; 0 for none.
+ */
+export function resolveAfterSeq(header: string | undefined, after: string | undefined): number {
+  const raw = (header ?? after ?? "").trim();
+  return raw === "" ? 0 : Number(raw);
 }

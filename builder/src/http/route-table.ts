@@ -1,23 +1,35 @@
 // The API's routes in one table: method, path, who may call it, and the zod schemas of
-// what goes in and out. The app takes each route's access level from here and
-// /openapi.json is generated from it, so the document cannot drift from the server.
+// what goes in and out. Each entry is a @hono/zod-openapi route: the app registers it, so
+// its query, path and header schemas validate every request before the handler runs, and
+// /openapi.json is generated from the same definitions; the document cannot drift from
+// the server. Bodies are the exception: they are read under a byte cap (and webhooks only
+// after their signature is checked) before any parser may see them, so their schemas are
+// documented here and applied by the handler once the bytes are in (builds.ts, hooks.ts).
 import type { z } from "zod";
 import { buildRequestSchema } from "../../../common/build-request.js";
+// The NDJSON lines of ?wait=true: the one event contract builder and trigger share.
+import { ndjsonEventSchema } from "../../../common/stream-events.js";
 import {
+  buildIdParamsSchema,
   buildRecordSchema,
   errorEnvelopeSchema,
   githubFormBodySchema,
   githubPushPayloadSchema,
   healthSchema,
   hookResponseSchema,
+  idempotencyHeadersSchema,
+  lastEventIdHeadersSchema,
   listQuerySchema,
   listResponseSchema,
   logsQuerySchema,
   readySchema,
   scheduleBodySchema,
   targetsResponseSchema,
-  waitEventSchema,
+  waitQuerySchema,
 } from "./schemas.js";
+import { defineRoute, type RouteInput, type RouteResponse, type RouteSpec } from "./route-definition.js";
+
+export { buildOpenApiPath, type RouteSpec } from "./route-definition.js";
 
 export type RouteAccess = "open" | "read" | "write" | "webhook";
 export type RouteId =
@@ -42,33 +54,15 @@ export type RouteId =
   | "consoleRetry"
   | "consoleAsset";
 
-export interface RouteResponse {
-  description: string;
-  content?: Record<string, z.ZodType | "text">;
-}
-
-export interface RouteSpec {
-  id: RouteId;
-  method: "get" | "post";
-  /** Hono path syntax (`:id`); OpenAPI's `{id}` is derived. */
-  path: string;
-  summary: string;
-  access: RouteAccess;
-  query?: z.ZodObject;
-  body?: Record<string, z.ZodType | "binary">;
-  responses: Record<number, RouteResponse>;
-  /** Served but left out of the OpenAPI document (the console's pages). */
-  hidden?: boolean;
-}
-
 const json = (schema: z.ZodType) => ({ "application/json": schema });
 const errors = (...codes: number[]): Record<number, RouteResponse> =>
   Object.fromEntries(
     codes.map((c) => [c, { description: "Error envelope", content: json(errorEnvelopeSchema) }]),
   );
 const buildIdParam = "/v1/builds/:id";
+const params = buildIdParamsSchema;
 
-export const ROUTES: readonly RouteSpec[] = [
+const INPUTS: readonly RouteInput[] = [
   {
     id: "createBuild",
     method: "post",
@@ -76,6 +70,8 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       "Start a build (JSON body, or an uploaded context as application/x-tar or application/gzip with the fields as query parameters: target, ref, tag, platform, buildArg=K=V, push, smoke, noCache). ?wait=true holds the response until the build ends; with Accept: application/x-ndjson it streams events.",
     access: "write",
+    query: waitQuerySchema,
+    headers: idempotencyHeadersSchema,
     body: {
       "application/json": buildRequestSchema,
       "application/x-tar": "binary",
@@ -88,7 +84,7 @@ export const ROUTES: readonly RouteSpec[] = [
       },
       202: {
         description: "The build was queued; Location names it",
-        content: { ...json(buildRecordSchema), "application/x-ndjson": waitEventSchema },
+        content: { ...json(buildRecordSchema), "application/x-ndjson": ndjsonEventSchema },
       },
       ...errors(400, 401, 403, 409, 413, 429, 503),
     },
@@ -100,6 +96,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       "List builds, newest first. Filters: target, status, trigger; q searches ids, tags, refs and digests (substring) and commits (prefix).",
     access: "read",
+    queryName: "list query",
     query: listQuerySchema,
     responses: {
       200: { description: "A page of builds", content: json(listResponseSchema) },
@@ -112,6 +109,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: buildIdParam,
     summary: "One build record.",
     access: "read",
+    params,
     responses: {
       200: { description: "The build", content: json(buildRecordSchema) },
       ...errors(400, 401, 404),
@@ -124,6 +122,9 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       "The build's log: text/plain, or with Accept: text/event-stream an SSE stream (event: log with id = seq, event: status, event: phase as each phase starts and ends, last event: end) that replays from Last-Event-ID or ?after= and follows a running build live.",
     access: "read",
+    params,
+    headers: lastEventIdHeadersSchema,
+    queryName: "log query",
     query: logsQuerySchema,
     responses: {
       200: { description: "The log", content: { "text/plain": "text", "text/event-stream": "text" } },
@@ -136,6 +137,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: `${buildIdParam}/cancel`,
     summary: "Cancel a queued or running build.",
     access: "write",
+    params,
     responses: {
       202: { description: "Cancelling", content: json(buildRecordSchema) },
       ...errors(400, 401, 403, 404, 409),
@@ -146,12 +148,19 @@ export const ROUTES: readonly RouteSpec[] = [
     method: "post",
     path: `${buildIdParam}/retry`,
     summary:
-      "Start a new build with the same parameters. Honours Idempotency-Key and ?wait=true (JSON or NDJSON) like POST /v1/builds.",
+      "Start a new build with the same parameters. Honours Idempotency-Key and ?wait=true (JSON, or NDJSON with Accept: application/x-ndjson) like POST /v1/builds.",
     access: "write",
+    params,
+    query: waitQuerySchema,
+    headers: idempotencyHeadersSchema,
     responses: {
-      200: { description: "A matching build already queued or running", content: json(buildRecordSchema) },
+      200: {
+        description:
+          "A matching build already queued or running; with ?wait=true the ended build, or its events as NDJSON",
+        content: { ...json(buildRecordSchema), "application/x-ndjson": ndjsonEventSchema },
+      },
       202: { description: "The new build", content: json(buildRecordSchema) },
-      ...errors(400, 401, 403, 404, 429, 503),
+      ...errors(400, 401, 403, 404, 409, 410, 429, 503),
     },
   },
   {
@@ -185,6 +194,7 @@ export const ROUTES: readonly RouteSpec[] = [
     summary:
       "Scheduled rebuild of the given targets, or of every target with schedule: true. With changedOnly, only those whose ref (git ls-remote) names another commit than their last successful build; the reply says why each other target was skipped.",
     access: "write",
+    bodyRequired: false,
     body: { "application/json": scheduleBodySchema },
     responses: {
       202: { description: "Builds started", content: json(hookResponseSchema) },
@@ -245,6 +255,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/builds/:id",
     summary: "Console: a build's page.",
     access: "read",
+    params,
     hidden: true,
     responses: { 200: { description: "HTML" } },
   },
@@ -254,6 +265,10 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/builds/:id/events",
     summary: "Console: the build's event stream (SSE, as GET /v1/builds/:id/logs).",
     access: "read",
+    params,
+    query: logsQuerySchema,
+    headers: lastEventIdHeadersSchema,
+    queryName: "log query",
     hidden: true,
     responses: { 200: { description: "SSE" } },
   },
@@ -263,6 +278,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/builds/:id/log",
     summary: "Console: the build's log as a download.",
     access: "read",
+    params,
     hidden: true,
     responses: { 200: { description: "text/plain" } },
   },
@@ -272,6 +288,7 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/builds/:id/cancel",
     summary: "Console: cancel (as POST /v1/builds/:id/cancel).",
     access: "write",
+    params,
     hidden: true,
     responses: { 202: { description: "Cancelling", content: json(buildRecordSchema) } },
   },
@@ -281,6 +298,9 @@ export const ROUTES: readonly RouteSpec[] = [
     path: "/builds/:id/retry",
     summary: "Console: retry (as POST /v1/builds/:id/retry).",
     access: "write",
+    params,
+    query: waitQuerySchema,
+    headers: idempotencyHeadersSchema,
     hidden: true,
     responses: { 202: { description: "The new build", content: json(buildRecordSchema) } },
   },
@@ -296,8 +316,4 @@ export const ROUTES: readonly RouteSpec[] = [
   },
 ];
 
-export function findRoute(id: RouteId): RouteSpec {
-  const route = ROUTES.find((r) => r.id === id);
-  if (!route) throw new Error(`no route ${id} in the route table`);
-  return route;
-}
+export const ROUTES: readonly RouteSpec[] = INPUTS.map(defineRoute);

@@ -1,5 +1,5 @@
 // Zod schemas of what the HTTP API reads and writes, beyond the shared ones in common/.
-// The route table points at these, so validation and /openapi.json come from one source.
+// The route table (route-table.ts) points at these: they validate requests and make /openapi.json.
 import { z } from "zod";
 import {
   TRIGGER_KINDS,
@@ -36,6 +36,38 @@ export const logsQuerySchema = z.strictObject({
 export const buildIdSchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{1,64}$/, "a build id is 1-64 letters, digits, '_' or '-'");
+
+/** The `{id}` of every /v1/builds/{id} route (and the console's build pages). */
+export const buildIdParamsSchema = z.object({ id: buildIdSchema });
+
+/** `?wait=true` of POST /v1/builds and retry; other parameters are an upload's fields (upload-query.ts). */
+export const waitQuerySchema = z.looseObject({
+  wait: z
+    .enum(["true", "false"], 'must be "true" or "false"')
+    .optional()
+    .describe(
+      "true: hold the response until the build ends (the final record, 200), or with Accept: application/x-ndjson stream its events.",
+    ),
+});
+
+/** Header names as Hono hands them to validators: lower case. */
+export const idempotencyHeadersSchema = z.object({
+  "idempotency-key": z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, "1-255 visible ASCII characters")
+    .optional()
+    .describe(
+      "Replays of a request with the same key (24 h) return the build it created; the same key with other parameters is 409 CONFLICT. 1-255 visible ASCII characters (a UUID is typical).",
+    ),
+});
+
+export const lastEventIdHeadersSchema = z.object({
+  "last-event-id": z
+    .string()
+    .regex(/^(\s*\d{1,15}\s*)?$/, "must be a whole number")
+    .optional()
+    .describe("The seq of the last log line the client has (SSE reconnection); replay starts after it."),
+});
 
 export const scheduleBodySchema = z.strictObject({
   targets: z.array(targetNameSchema).min(1).max(256).optional(),
@@ -112,8 +144,5 @@ export const readySchema = z.object({
   ok: z.boolean(),
   checks: z.array(z.object({ name: z.string(), ok: z.boolean(), message: z.string().optional() })),
 });
-
-/** NDJSON lines of `POST /v1/builds?wait=true` (defined with the SSE events in common/). */
-export { ndjsonEventSchema as waitEventSchema } from "../../../common/stream-events.js";
 
 export { buildRecordSchema, errorEnvelopeSchema, logLineSchema };

@@ -3,7 +3,7 @@
 // Parsed here into the same shape as the JSON body, then validated by the same schema,
 // so both ways of asking for a build accept and reject exactly the same values.
 import { buildRequestSchema, type BuildRequest } from "../../../common/build-request.js";
-import { fromZodError, invalidRequest } from "./errors.js";
+import { fromZodError, invalidRequest, type HttpError } from "./errors.js";
 
 const SINGLE = ["target", "ref", "push", "smoke", "noCache", "wait"] as const;
 const REPEATED = ["tag", "platform", "buildArg"] as const;
@@ -13,7 +13,11 @@ function parseFlag(name: string, value: string | undefined): boolean | undefined
   if (value === undefined) return undefined;
   if (value === "true") return true;
   if (value === "false") return false;
-  throw invalidRequest(
+  throw invalidFlag(name, value);
+}
+
+export function invalidFlag(name: string, value: string): HttpError {
+  return invalidRequest(
     `Query parameter ${name}=${JSON.stringify(value.slice(0, 80))} must be "true" or "false".`,
     [{ path: name, message: 'must be "true" or "false"' }],
   );
@@ -67,9 +71,4 @@ export function parseUploadQuery(params: URLSearchParams): BuildRequest {
   const parsed = buildRequestSchema.safeParse(draft);
   if (!parsed.success) throw fromZodError(parsed.error, "build request in the query parameters");
   return parsed.data;
-}
-
-/** `?wait=true` (or false/absent). */
-export function parseWait(value: string | undefined): boolean {
-  return parseFlag("wait", value) ?? false;
 }

@@ -17,7 +17,7 @@ export interface NotifySettings {
   policy: DeliveryPolicy;
 }
 
-/** Where notifications say how they went; the http logger (http/logger.ts) fits. */
+/** Where notifications say how they went; the service logger (logging/logger.ts) fits. */
 export interface NotifyLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;

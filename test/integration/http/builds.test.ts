@@ -9,6 +9,7 @@ import {
   type InProcessBuilder,
 } from "../../helpers/builder-server.js";
 import { waitFor } from "../../helpers/wait-for.js";
+import { waitForEnd } from "../../helpers/builder-api.js";
 
 let fx: BuilderFixture;
 let b: InProcessBuilder;
@@ -29,17 +30,7 @@ async function submit(body: unknown, query = "", headers: Record<string, string>
     body: JSON.stringify(body),
   });
 }
-async function getRecord(id: string): Promise<BuildRecord> {
-  return (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-}
-const ended = (id: string) =>
-  waitFor(
-    async () => {
-      const r = await getRecord(id);
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(r.status) ? r : undefined;
-    },
-    { timeoutMs: 120_000, what: `build ${id} to end` },
-  );
+const ended = (id: string) => waitForEnd(b, id, 120_000);
 
 describe("real builds through the API", () => {
   it("POST → 202 + Location, the build runs, pushes and succeeds with a digest; the log is readable", async () => {

@@ -28,6 +28,7 @@ import { makeGitRepo, type GitRepo } from "../../helpers/git-repo.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { addSmokeTargets } from "../trigger/trigger-fixture.js";
+import { fetchRecord, waitForEnd } from "../../helpers/builder-api.js";
 
 let repo: GitRepo;
 let fx: BuilderFixture;
@@ -60,19 +61,9 @@ async function submit(body: Record<string, unknown>): Promise<BuildRecord> {
   return (await res.json()) as BuildRecord;
 }
 
-async function record(id: string): Promise<BuildRecord> {
-  return (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-}
+const record = (id: string) => fetchRecord(b, id);
 
-async function ended(id: string): Promise<BuildRecord> {
-  return waitFor(
-    async () => {
-      const r = await record(id);
-      return r.finishedAt && r.status !== "queued" && r.status !== "running" ? r : undefined;
-    },
-    { timeoutMs: 150_000, intervalMs: 250, what: `build ${id} to end` },
-  );
-}
+const ended = (id: string) => waitForEnd(b, id, 150_000);
 
 async function cancel(id: string): Promise<void> {
   await fetch(`${b.url}/v1/builds/${id}/cancel`, { method: "POST", headers: b.api });

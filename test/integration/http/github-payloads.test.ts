@@ -3,14 +3,12 @@
 // existing commit, no commits at all), signed with a real HMAC, sent as JSON and as
 // GitHub's form encoding to a real builder that clones from a real git HTTP server.
 // Only the repository URLs and commit SHAs are pointed at the test repository.
-import { createHmac } from "node:crypto";
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BuildRecord } from "../../../common/build-record.js";
 import {
-  WEBHOOK_SECRET,
   createBuilderFixture,
   startBuilder,
   type BuilderFixture,
@@ -19,7 +17,7 @@ import {
 import { startGitHttpServer, type GitHttpServer } from "../../helpers/git-http-server.js";
 import { git } from "../../helpers/git-repo.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
-import { waitFor } from "../../helpers/wait-for.js";
+import { signGithub, waitForEnd } from "../../helpers/builder-api.js";
 
 const FIXTURES = path.resolve("test/fixtures/github/push");
 const OCTOKIT_SHAS = ["6113728f27ae82c7b1a177c8d03f9e96e0adf246", "4544205a385319fd846d5df4ed2e3b8173529d78"];
@@ -119,7 +117,7 @@ async function octokitPayload(file: string, sha = commits.c2): Promise<Record<st
   return JSON.parse(text) as Record<string, unknown>;
 }
 
-const sign = (body: string) => `sha256=${createHmac("sha256", WEBHOOK_SECRET).update(body).digest("hex")}`;
+const sign = signGithub;
 let deliveries = 0;
 
 async function deliver(
@@ -149,15 +147,7 @@ const DIRECTORY_TARGETS = ["fail", "quick", "slow", "upload"];
 const GIT_TARGETS = ["everything", "main-app", "readme", "releases"];
 const started: BuildRecord[] = [];
 
-async function ended(id: string): Promise<BuildRecord> {
-  return waitFor(
-    async () => {
-      const r = (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(r.status) ? r : undefined;
-    },
-    { timeoutMs: 240_000, what: `build ${id} to end` },
-  );
-}
+const ended = (id: string) => waitForEnd(b, id, 240_000);
 
 async function countBuilds(): Promise<number> {
   const res = await fetch(`${b.url}/v1/builds?limit=500`, { headers: b.read });

@@ -1,14 +1,12 @@
 // GitHub push webhooks and scheduled rebuilds against a real builder and a real git
 // repository (file://): HMAC over the raw body, delivery dedup, watch globs, deletions
 // and other events ignored, answers well under a second, builds at the pushed commit.
-import { createHmac } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { BuildRecord } from "../../../common/build-record.js";
 import {
-  WEBHOOK_SECRET,
   createBuilderFixture,
   startBuilder,
   type BuilderFixture,
@@ -16,7 +14,7 @@ import {
 } from "../../helpers/builder-server.js";
 import { git } from "../../helpers/git-repo.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
-import { waitFor } from "../../helpers/wait-for.js";
+import { signGithub, waitForEnd } from "../../helpers/builder-api.js";
 
 let root: string;
 let bare: string;
@@ -55,8 +53,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-const sign = (body: string, secret = WEBHOOK_SECRET) =>
-  `sha256=${createHmac("sha256", secret).update(body).digest("hex")}`;
+const sign = signGithub;
 function payload(over: Record<string, unknown> = {}, changed: string[] = ["app/Dockerfile"]): string {
   return JSON.stringify({
     ref: "refs/heads/main",
@@ -83,14 +80,7 @@ async function countBuilds(): Promise<number> {
     (await (await fetch(`${b.url}/v1/builds?limit=500`, { headers: b.read })).json()) as { builds: unknown[] }
   ).builds.length;
 }
-const ended = (id: string) =>
-  waitFor(
-    async () => {
-      const r = (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(r.status) ? r : undefined;
-    },
-    { timeoutMs: 120_000, what: `build ${id} to end` },
-  );
+const ended = (id: string) => waitForEnd(b, id, 120_000);
 
 describe("POST /v1/hooks/github", () => {
   it("a signed push touching a watched path builds at the pushed commit, answering in < 1 s; the replayed delivery builds nothing", async () => {

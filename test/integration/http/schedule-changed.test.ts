@@ -18,8 +18,8 @@ import {
 import { startGitHttpServer, type GitHttpServer } from "../../helpers/git-http-server.js";
 import { git } from "../../helpers/git-repo.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
-import { waitFor } from "../../helpers/wait-for.js";
 import { cli } from "../trigger/trigger-fixture.js";
+import { waitForEnd } from "../../helpers/builder-api.js";
 
 let root: string;
 let work: string;
@@ -106,14 +106,7 @@ async function schedule(body: Record<string, unknown>): Promise<Answer & { gitCo
 }
 
 const reasons = (a: Answer) => Object.fromEntries((a.skipped ?? []).map((s) => [s.target, s.reason]));
-const ended = (id: string) =>
-  waitFor(
-    async () => {
-      const r = (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(r.status) ? r : undefined;
-    },
-    { timeoutMs: 180_000, what: `build ${id} to end` },
-  );
+const ended = (id: string) => waitForEnd(b, id, 180_000);
 const commitOf = (r: BuildRecord) => (r.source.kind === "git" ? r.source.commit : undefined);
 
 describe("POST /v1/hooks/schedule with changedOnly", () => {

@@ -11,8 +11,8 @@ import {
   type InProcessBuilder,
 } from "../../helpers/builder-server.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
-import { waitFor } from "../../helpers/wait-for.js";
 import { HOSTILE, buildTar, goodContext, gzip } from "./tar-fixtures.js";
+import { waitForEnd } from "../../helpers/builder-api.js";
 
 let fx: BuilderFixture;
 let b: InProcessBuilder;
@@ -32,14 +32,7 @@ function upload(body: Buffer, type: string, query = "target=upload&smoke=false")
     body: new Uint8Array(body),
   });
 }
-const ended = (id: string) =>
-  waitFor(
-    async () => {
-      const r = (await (await fetch(`${b.url}/v1/builds/${id}`, { headers: b.read })).json()) as BuildRecord;
-      return ["succeeded", "failed", "cancelled", "interrupted"].includes(r.status) ? r : undefined;
-    },
-    { timeoutMs: 120_000, what: `build ${id} to end` },
-  );
+const ended = (id: string) => waitForEnd(b, id, 120_000);
 async function uploadsOnDisk(): Promise<string[]> {
   return readdir(path.join(fx.dataDir, "uploads")).catch(() => []);
 }

@@ -47,7 +47,7 @@ describe("POST /v1/builds", () => {
     const e = await envelope(res);
     expect(e.error.code).toBe("INVALID_REQUEST");
     expect(e.error.issues?.map((i) => i.path)).toContain(path);
-    expect(t.service.submitted).toHaveLength(0);
+    expect((await t.store.list({ limit: 10 })).builds).toHaveLength(0);
   });
 
   it("rejects query parameters beside a JSON body, unknown content types (415) and oversized JSON (413)", async () => {
@@ -58,13 +58,13 @@ describe("POST /v1/builds", () => {
     expect((await envelope(huge)).error.message).toMatch(/at most 262144 bytes/);
   });
 
-  it("Idempotency-Key: the same key and body return the first build (200, deduplicated), other params → 409", async () => {
+  it("Idempotency-Key: the same key and body return the first build as first answered (202), other params → 409", async () => {
     const first = (await (
       await post("/v1/builds", { target: "worker" }, { "idempotency-key": "k-1" })
     ).json()) as BuildRecord;
     const again = await post("/v1/builds", { target: "worker" }, { "idempotency-key": "k-1" });
-    expect(again.status).toBe(200);
-    expect((await again.json()) as BuildRecord).toMatchObject({ id: first.id, deduplicated: true });
+    expect(again.status).toBe(202);
+    expect((await again.json()) as BuildRecord).toMatchObject({ id: first.id, deduplicated: false });
     const other = await post("/v1/builds", { target: "tiny" }, { "idempotency-key": "k-1" });
     expect(other.status).toBe(409);
     expect((await envelope(other)).error.code).toBe("CONFLICT");
@@ -98,9 +98,10 @@ describe("POST /v1/builds", () => {
   });
 
   it("?wait=true without NDJSON holds the response and answers with the final record", async () => {
+    t.start();
     const pending = post("/v1/builds?wait=true", { target: "tiny" });
     const { id } = (await waitForSubmitted(t))[0]!;
-    await t.service.finish(id, "succeeded");
+    await t.executor.end(id, "succeeded");
     const res = await pending;
     expect(res.status).toBe(200);
     expect((await res.json()) as BuildRecord).toMatchObject({ id, status: "succeeded" });
@@ -120,7 +121,9 @@ async function waitForSubmitted(app: TestApp): Promise<{ id: string }[]> {
 
 describe("GET /v1/builds, /v1/builds/:id, cancel, retry", () => {
   it("pages newest first with a cursor, filters, and validates limit", async () => {
-    for (let i = 0; i < 5; i++) await post("/v1/builds", { target: i % 2 ? "tiny" : "worker" });
+    // Distinct parameters: the service deduplicates identical queued builds.
+    for (let i = 0; i < 5; i++)
+      await post("/v1/builds", { target: i % 2 ? "tiny" : "worker", buildArgs: { N: String(i) } });
     const first = (await (await t.app.request("/v1/builds?limit=2", { headers: read })).json()) as {
       builds: BuildRecord[];
       nextCursor: string;

@@ -62,7 +62,7 @@ describe("console pages", () => {
     const b = await submit({ target: "tiny" });
     expect((await page(`/builds/${b.id}`, read)).html).not.toContain("data-action");
     expect((await page(`/builds/${b.id}`, api)).html).toContain('data-action="cancel"');
-    await t.service.finish(b.id, "failed");
+    await t.end(b.id, "failed");
     const ended = (await page(`/builds/${b.id}`, api)).html;
     expect(ended).toContain('data-action="retry"');
     expect(ended).not.toContain('data-action="cancel"');
@@ -117,7 +117,7 @@ describe("GET /v1/builds filters (trigger, q)", () => {
         commit: "3382f4a0123456789abcdef0123456789abcdef0",
       };
     });
-    await t.service.finish(b.id, "failed");
+    await t.end(b.id, "failed");
     const retried = await t.app.request(`/v1/builds/${b.id}/retry`, { method: "POST", headers: api });
     const r = (await retried.json()) as BuildRecord;
     const ids = async (query: string) => {
@@ -180,13 +180,13 @@ describe("the build page's stream", () => {
       frames.filter((f) => f.event === "parts").map((f) => JSON.parse(f.data) as Record<string, string>);
     await waitFor(() => parts().length === 1, { what: "the parts of the page as it is now" });
     expect(Object.keys(parts()[0]!).sort()).toEqual(["build-head", "facts", "image", "phases", "smoke"]);
-    await t.service.setStatus(b.id, "running");
+    await t.run(b.id);
     await waitFor(() => parts().length === 2, { what: "parts after the status change" });
     expect(parts()[1]!["build-head"]).toContain('data-status="running"');
     await t.store.update(b.id, (r) => {
       r.digest = `sha256:${"a".repeat(64)}`;
     });
-    await t.service.finish(b.id, "succeeded");
+    await t.end(b.id, "succeeded");
     await reading;
     const last = parts().at(-1)!;
     expect(last["build-head"]).toContain('data-status="succeeded"');
@@ -226,6 +226,9 @@ describe("console writes", () => {
     const res = await t.app.request(`/builds/${b.id}/log`, { headers: read });
     expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${b.id}.log"`);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
-    expect(await res.text()).toBe(`${HOSTILE}\n`);
+    // The service's own first line, then the build's, as it printed them.
+    expect(await res.text()).toBe(
+      `queued build of target tiny from the directory source local as 127.0.0.1:5001/test/tiny:latest (trigger api)\n${HOSTILE}\n`,
+    );
   });
 });

@@ -3,7 +3,7 @@ import type { BuildRecord, Phase } from "../../../common/build-record.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
 import { ndjsonEventSchema } from "../../../common/stream-events.js";
 import { waitFor } from "../../helpers/wait-for.js";
-import { api, createTestApp, json, read, type TestApp } from "./test-app.js";
+import { api, claimedLine, createTestApp, json, read, type TestApp } from "./test-app.js";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -52,6 +52,11 @@ async function newBuild(): Promise<BuildRecord> {
   return (await res.json()) as BuildRecord;
 }
 
+/** The service's first line of every build of target tiny. */
+const QUEUED =
+  "queued build of target tiny from the directory source local as 127.0.0.1:5001/test/tiny:latest (trigger api)";
+const CLAIMED = claimedLine(1);
+
 const lines = (n: number, from = 1) =>
   Array.from({ length: n }, (_, i) => ({ stream: "stdout" as const, line: `line ${from + i}` }));
 
@@ -60,9 +65,9 @@ describe("GET /v1/builds/:id/logs", () => {
     const b = await newBuild();
     await t.store.appendLog(b.id, lines(3));
     expect(await (await t.app.request(`/v1/builds/${b.id}/logs`, { headers: read })).text()).toBe(
-      "line 1\nline 2\nline 3\n",
+      `${QUEUED}\nline 1\nline 2\nline 3\n`,
     );
-    expect(await (await t.app.request(`/v1/builds/${b.id}/logs?after=2`, { headers: read })).text()).toBe(
+    expect(await (await t.app.request(`/v1/builds/${b.id}/logs?after=3`, { headers: read })).text()).toBe(
       "line 3\n",
     );
     expect((await t.app.request(`/v1/builds/${b.id}/logs?after=-1`, { headers: read })).status).toBe(400);
@@ -78,17 +83,18 @@ describe("GET /v1/builds/:id/logs", () => {
     const events: SseEvent[] = [];
     const reading = readSse(res, events);
     await waitFor(() => events.some((e) => e.comment === "hb"), { what: "a heartbeat comment" });
-    await t.service.setStatus(b.id, "running");
+    await t.run(b.id);
     await t.store.appendLog(b.id, lines(2, 3));
-    await waitFor(() => events.filter((e) => e.event === "log").length === 4, { what: "four log events" });
+    await waitFor(() => events.filter((e) => e.event === "log").length === 6, { what: "six log events" });
     await waitFor(() => events.some((e) => e.event === "status" && e.data?.includes('"running"')), {
       what: "status running",
     });
-    await t.service.finish(b.id, "succeeded");
+    await t.end(b.id, "succeeded");
     await reading;
     const logs = events.filter((e) => e.event === "log");
-    expect(logs.map((e) => e.id)).toEqual(["1", "2", "3", "4"]);
-    expect(JSON.parse(logs[2]!.data!)).toMatchObject({ seq: 3, stream: "stdout", line: "line 3" });
+    expect(logs.map((e) => e.id)).toEqual(["1", "2", "3", "4", "5", "6"]);
+    expect(JSON.parse(logs[3]!.data!)).toMatchObject({ seq: 4, stream: "system", line: CLAIMED });
+    expect(JSON.parse(logs[4]!.data!)).toMatchObject({ seq: 5, stream: "stdout", line: "line 3" });
     expect(events.some((e) => e.comment === "hb")).toBe(true);
     expect(events.filter((e) => e.event === "status").map((e) => JSON.parse(e.data!).status)).toEqual([
       "queued",
@@ -102,12 +108,13 @@ describe("GET /v1/builds/:id/logs", () => {
   it("SSE: Last-Event-ID resumes after the last line the client saw; an ended build replays and ends at once", async () => {
     const b = await newBuild();
     await t.store.appendLog(b.id, lines(5));
-    await t.service.finish(b.id, "failed");
+    await t.end(b.id, "failed");
     const res = await t.app.request(`/v1/builds/${b.id}/logs`, {
       headers: { ...read, accept: "text/event-stream", "last-event-id": "3" },
     });
     const events = await readSse(res);
-    expect(events.filter((e) => e.event === "log").map((e) => e.id)).toEqual(["4", "5"]);
+    // Lines 2-6 are the test's, 7 is the service's note of the cancel.
+    expect(events.filter((e) => e.event === "log").map((e) => e.id)).toEqual(["4", "5", "6", "7"]);
     expect(events.at(-1)!.event).toBe("end");
     const bad = await t.app.request(`/v1/builds/${b.id}/logs`, {
       headers: { ...read, accept: "text/event-stream", "last-event-id": "x" },
@@ -152,6 +159,9 @@ const sequence = (events: SseEvent[]) =>
       return `${e.event} ${String(d.status)}`;
     });
 
+/** The phases a build ended before reaching: the service marks them skipped. */
+const NOT_REACHED = ["push", "smoke", "tag", "backup"].map((p) => `phase ${p} skipped`);
+
 describe("phase events (SPEC §4)", () => {
   it("SSE: each phase start and end once, after the log lines written before it", async () => {
     const b = await newBuild();
@@ -161,18 +171,20 @@ describe("phase events (SPEC §4)", () => {
     const events: SseEvent[] = [];
     const reading = readSse(res, events);
     await waitFor(() => events.some((e) => e.event === "status"), { what: "the first status" });
-    await t.service.setStatus(b.id, "running");
+    await t.run(b.id);
     await setPhase(t.store, b.id, "source", "running");
     await t.store.appendLog(b.id, [{ stream: "system", line: "fetching" }]);
     await setPhase(t.store, b.id, "source", "succeeded");
     await setPhase(t.store, b.id, "build", "running");
     await t.store.appendLog(b.id, lines(2));
     await setPhase(t.store, b.id, "build", "succeeded");
-    await t.service.finish(b.id, "succeeded");
+    await t.end(b.id, "succeeded");
     await reading;
     expect(sequence(events)).toEqual([
       "status queued",
+      `log ${QUEUED}`,
       "status running",
+      `log ${CLAIMED}`,
       "phase source running",
       "log fetching",
       "phase source succeeded",
@@ -180,6 +192,7 @@ describe("phase events (SPEC §4)", () => {
       "log line 1",
       "log line 2",
       "phase build succeeded",
+      ...NOT_REACHED,
       "end succeeded",
     ]);
     const phase = JSON.parse(events.find((e) => e.event === "phase" && e.data!.includes("succeeded"))!.data!);
@@ -205,6 +218,7 @@ describe("phase events (SPEC §4)", () => {
     await reading;
     expect(sequence(events)).toEqual([
       "status queued",
+      `log ${QUEUED}`,
       "phase source running",
       "phase source succeeded",
       "end failed",
@@ -213,7 +227,7 @@ describe("phase events (SPEC §4)", () => {
 
   it("SSE joined mid-way: the first status carries the record, then the phases under way", async () => {
     const b = await newBuild();
-    await t.service.setStatus(b.id, "running");
+    await t.run(b.id);
     await setPhase(t.store, b.id, "source", "succeeded");
     await setPhase(t.store, b.id, "build", "running");
     await t.store.appendLog(b.id, lines(1));
@@ -223,13 +237,17 @@ describe("phase events (SPEC §4)", () => {
     const events: SseEvent[] = [];
     const reading = readSse(res, events);
     await waitFor(() => events.some((e) => e.event === "log"), { what: "the replayed line" });
-    await t.service.finish(b.id, "cancelled");
+    await t.service.cancel(b.id);
     await reading;
     expect(sequence(events)).toEqual([
       "status running",
       "phase source succeeded",
       "phase build running",
+      `log ${QUEUED}`,
+      `log ${CLAIMED}`,
       "log line 1",
+      "phase build cancelled",
+      ...NOT_REACHED,
       "end cancelled",
     ]);
   });
@@ -259,16 +277,22 @@ describe("POST /v1/builds?wait=true with Accept: application/x-ndjson", () => {
       }
     })();
     await waitFor(() => events.some((e) => e.type === "heartbeat"), { what: "a heartbeat line" });
-    await t.service.setStatus(id, "running");
+    await t.run(id);
     await setPhase(t.store, id, "build", "running");
     await t.store.appendLog(id, lines(3));
-    await waitFor(() => events.filter((e) => e.type === "log").length === 3, { what: "three log lines" });
+    await waitFor(() => events.filter((e) => e.type === "log").length === 5, { what: "five log lines" });
     await setPhase(t.store, id, "build", "succeeded");
-    await t.service.finish(id, "succeeded");
+    await t.end(id, "succeeded");
     await pump;
     expect(events[0]).toMatchObject({ type: "status", status: "queued" });
-    expect(events.filter((e) => e.type === "log").map((e) => e.line)).toEqual(["line 1", "line 2", "line 3"]);
-    const phases = events.filter((e) => e.type === "phase");
+    expect(events.filter((e) => e.type === "log").map((e) => e.line)).toEqual([
+      QUEUED,
+      CLAIMED,
+      "line 1",
+      "line 2",
+      "line 3",
+    ]);
+    const phases = events.filter((e) => e.type === "phase" && e.name === "build");
     expect(phases).toEqual([
       {
         type: "phase",

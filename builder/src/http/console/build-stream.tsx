@@ -12,10 +12,9 @@ import { followBuild, type BuildEvent } from "../build-events.js";
 import type { AppDeps } from "../deps.js";
 import { createEventStreamResponse } from "../event-stream.js";
 import { streamConnection } from "../node-connection.js";
-import { parseAfterSeq } from "../request-body.js";
 import { loadBuild } from "../routes/builds.js";
-import { logsQuerySchema } from "../schemas.js";
-import { fromZodError } from "../errors.js";
+import { afterSeqOf } from "../routes/logs.js";
+import { validInput } from "../validation.js";
 import { BuildHead, FactsCard, ImageCard, PhasesCard, SmokeCard } from "./build-panel.js";
 import type { PageContext } from "./layout.js";
 
@@ -50,10 +49,8 @@ export async function consoleEvents(
   deps: AppDeps,
   ctx: Omit<PageContext, "now">,
 ): Promise<Response> {
-  const query = logsQuerySchema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
-  if (!query.success) throw fromZodError(query.error, "log query");
-  const record = await loadBuild(deps, c.req.param("id") ?? "");
-  const afterSeq = parseAfterSeq(c.req.header("last-event-id"), query.data.after);
+  const record = await loadBuild(deps, validInput<{ id: string }>(c, "param").id);
+  const afterSeq = afterSeqOf(c);
   const clock = deps.clock ?? (() => new Date());
   deps.metrics.streamOpened("sse");
   return createEventStreamResponse<ConsoleEvent>({

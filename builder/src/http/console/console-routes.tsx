@@ -7,9 +7,9 @@ import type { JSX } from "hono/jsx/jsx-runtime";
 import { buildMatcher } from "../build-filter.js";
 import type { AppDeps, ListResult } from "../deps.js";
 import { HttpError } from "../errors.js";
-import { parseBuildId } from "../request-body.js";
 import { buildTargetViews } from "../routes/system.js";
 import { listQuerySchema } from "../schemas.js";
+import { validInput } from "../validation.js";
 import { loadConsoleAsset } from "./assets.js";
 import { BuildPage, MissingPage } from "./build-page.js";
 import { consoleEvents } from "./build-stream.js";
@@ -115,7 +115,7 @@ export function consoleBuildEvents(c: Context, deps: AppDeps): Promise<Response>
 
 /** The whole log as a file (the build page's Download). */
 export async function consoleLog(c: Context, deps: AppDeps): Promise<Response> {
-  const id = parseBuildId(c.req.param("id") ?? "");
+  const { id } = validInput<{ id: string }>(c, "param");
   if (!(await deps.service.get(id)))
     throw new HttpError(404, "NOT_FOUND", `No build with id ${JSON.stringify(id)}.`);
   const lines = await deps.store.readLog(id, 0);

@@ -1,5 +1,6 @@
 // POST /v1/builds (JSON or uploaded context, optional wait), GET list/one, cancel, retry.
 import type { Context } from "hono";
+import type { z } from "zod";
 import type { BuildRecord } from "../../../../common/build-record.js";
 import { buildRequestSchema, type BuildRequest } from "../../../../common/build-request.js";
 import type { AppDeps, SubmitOptions, SubmitResult } from "../deps.js";
@@ -7,16 +8,11 @@ import { HttpError, fromZodError, invalidRequest } from "../errors.js";
 import { followBuild } from "../build-events.js";
 import { buildMatcher } from "../build-filter.js";
 import { createEventStreamResponse } from "../event-stream.js";
-import {
-  parseBuildId,
-  parseIdempotencyKey,
-  parseJsonBody,
-  readBodyCapped,
-  tooLarge,
-} from "../request-body.js";
-import { listQuerySchema } from "../schemas.js";
-import type { IngestedUpload } from "../upload-context.js";
-import { parseUploadQuery, parseWait } from "../upload-query.js";
+import { parseJsonBody, readBodyCapped, tooLarge } from "../request-body.js";
+import type { listQuerySchema, waitQuerySchema } from "../schemas.js";
+import type { IngestedUpload } from "../../source/context-ingester.js";
+import { parseUploadQuery } from "../upload-query.js";
+import { validInput } from "../validation.js";
 import { resolveIncoming, streamConnection } from "../node-connection.js";
 
 const MAX_JSON_BYTES = 256 * 1024;
@@ -32,6 +28,18 @@ export function assertAcceptingBuilds(deps: AppDeps): void {
       deps.settings.shutdownRetryAfterSeconds,
     );
   }
+}
+
+/** ?wait and Idempotency-Key, as the route validated them (route-table.ts). */
+function submitInputs(c: Context): { wait: boolean; idempotencyKey: string | undefined } {
+  const { wait } = validInput<z.output<typeof waitQuerySchema>>(c, "query");
+  const headers = validInput<{ "idempotency-key"?: string }>(c, "header");
+  return { wait: wait === "true", idempotencyKey: headers["idempotency-key"] };
+}
+
+/** The build named by the route's validated `{id}`, or 404. */
+function buildOf(c: Context, deps: AppDeps): Promise<BuildRecord> {
+  return loadBuild(deps, validInput<{ id: string }>(c, "param").id);
 }
 
 function mediaType(c: Context): string {
@@ -124,8 +132,7 @@ function waitResponse(c: Context, deps: AppDeps, result: SubmitResult): Response
 
 export async function createBuild(c: Context, deps: AppDeps): Promise<Response> {
   assertAcceptingBuilds(deps);
-  const wait = parseWait(new URL(c.req.url).searchParams.get("wait") ?? undefined);
-  const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
+  const { wait, idempotencyKey } = submitInputs(c);
   const type = mediaType(c);
   let input: { req: BuildRequest; opts: Partial<SubmitOptions>; upload?: IngestedUpload };
   if (type === "application/json" || type === "") {
@@ -162,9 +169,7 @@ export async function createBuild(c: Context, deps: AppDeps): Promise<Response> 
 }
 
 export async function listBuilds(c: Context, deps: AppDeps): Promise<Response> {
-  const parsed = listQuerySchema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
-  if (!parsed.success) throw fromZodError(parsed.error, "list query");
-  const q = parsed.data;
+  const q = validInput<z.output<typeof listQuerySchema>>(c, "query");
   const match = buildMatcher(q);
   const result = await deps.service.list({
     limit: q.limit ?? 50,
@@ -176,19 +181,19 @@ export async function listBuilds(c: Context, deps: AppDeps): Promise<Response> {
   return c.json({ builds: result.builds, nextCursor: result.nextCursor ?? null });
 }
 
-export async function loadBuild(deps: AppDeps, rawId: string): Promise<BuildRecord> {
-  const id = parseBuildId(rawId);
+/** A build by an id the route has validated, or 404. */
+export async function loadBuild(deps: AppDeps, id: string): Promise<BuildRecord> {
   const record = await deps.service.get(id);
   if (!record) throw new HttpError(404, "NOT_FOUND", `No build with id ${JSON.stringify(id)}.`);
   return record;
 }
 
 export async function getBuild(c: Context, deps: AppDeps): Promise<Response> {
-  return c.json(await loadBuild(deps, c.req.param("id") ?? ""));
+  return c.json(await buildOf(c, deps));
 }
 
 export async function cancelBuild(c: Context, deps: AppDeps): Promise<Response> {
-  const record = await loadBuild(deps, c.req.param("id") ?? "");
+  const record = await buildOf(c, deps);
   // The service decides what can still be cancelled: queued, running, and interrupted with
   // attempts left (it would be requeued); anything else is a 409 CONFLICT from it.
   const after = await deps.service.cancel(record.id);
@@ -198,9 +203,8 @@ export async function cancelBuild(c: Context, deps: AppDeps): Promise<Response> 
 
 export async function retryBuild(c: Context, deps: AppDeps): Promise<Response> {
   assertAcceptingBuilds(deps);
-  const wait = parseWait(new URL(c.req.url).searchParams.get("wait") ?? undefined);
-  const idempotencyKey = parseIdempotencyKey(c.req.header("idempotency-key"));
-  const record = await loadBuild(deps, c.req.param("id") ?? "");
+  const { wait, idempotencyKey } = submitInputs(c);
+  const record = await buildOf(c, deps);
   const result = await deps.service.retry(record.id, idempotencyKey ? { idempotencyKey } : {});
   deps.logger.info("build retried", { buildId: result.record.id, of: record.id });
   // Like POST /v1/builds: ?wait=true binds the retried build to this request (serverless mode).

@@ -2,8 +2,7 @@
 // form-encoded as GitHub sends them) and POST /v1/hooks/schedule (cron). Both answer with
 // the builds they started and, per target not built, why.
 import type { Context } from "hono";
-import type { BuildRecord } from "../../../../common/build-record.js";
-import type { AppDeps, HookResult, SubmitResult } from "../deps.js";
+import type { AppDeps } from "../deps.js";
 import { HttpError, fromZodError, invalidRequest } from "../errors.js";
 import { parseJsonBody, readBodyCapped } from "../request-body.js";
 import { scheduleBodySchema } from "../schemas.js";
@@ -62,11 +61,6 @@ export function decodeHookPayload(body: Buffer, type: HookContentType): Record<s
   return json as Record<string, unknown>;
 }
 
-function normalize(result: HookResult | BuildRecord[] | SubmitResult[]): HookResult {
-  if (!Array.isArray(result)) return result;
-  return { builds: result.map((r) => ("record" in r ? r.record : r)) };
-}
-
 /**
  * Everything that can be refused from the headers is refused before the body is read;
  * the body is then read by the intake (capped, bounded, HMAC-checked) and only then parsed.
@@ -108,7 +102,7 @@ export async function githubHook(c: Context, deps: AppDeps, intake: WebhookIntak
   if (event === "push") assertAcceptingBuilds(deps);
   const body = await intake.readSigned(c.req.raw, secret, signature);
   const payload = decodeHookPayload(body, type);
-  const result = normalize(await deps.service.handleGithubPush({ deliveryId, event, payload }));
+  const result = await deps.service.handleGithubPush({ deliveryId, event, payload });
   deps.logger.info("github webhook", {
     delivery: deliveryId,
     event,
@@ -126,13 +120,11 @@ export async function scheduleHook(c: Context, deps: AppDeps): Promise<Response>
   const parsed = scheduleBodySchema.safeParse(body ?? {});
   if (!parsed.success) throw fromZodError(parsed.error, "schedule request");
   const { targets, ref, changedOnly } = parsed.data;
-  const result = normalize(
-    await deps.service.schedule({
-      ...(targets ? { targets } : {}),
-      ...(ref ? { ref } : {}),
-      ...(changedOnly ? { changedOnly } : {}),
-    }),
-  );
+  const result = await deps.service.schedule({
+    ...(targets ? { targets } : {}),
+    ...(ref ? { ref } : {}),
+    ...(changedOnly ? { changedOnly } : {}),
+  });
   deps.logger.info("scheduled rebuild", {
     builds: result.builds.map((b) => b.id),
     skipped: result.skipped?.map((s) => s.target),

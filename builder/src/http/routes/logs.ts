@@ -7,11 +7,16 @@ import { escapeControlCharacters } from "../../../../common/values.js";
 import type { AppDeps } from "../deps.js";
 import { followBuild } from "../build-events.js";
 import { createEventStreamResponse } from "../event-stream.js";
-import { fromZodError } from "../errors.js";
 import { streamConnection } from "../node-connection.js";
-import { parseAfterSeq } from "../request-body.js";
-import { logsQuerySchema } from "../schemas.js";
+import { resolveAfterSeq } from "../request-body.js";
+import { validInput } from "../validation.js";
 import { loadBuild } from "./builds.js";
+
+/** Where a log read starts, from the route's validated Last-Event-ID header or ?after=. */
+export function afterSeqOf(c: Context): number {
+  const { after } = validInput<{ after?: string }>(c, "query");
+  return resolveAfterSeq(validInput<{ "last-event-id"?: string }>(c, "header")["last-event-id"], after);
+}
 
 /** A text/plain body pulled from the store's page-wise iterator: memory stays at one page. */
 function plainTextLog(deps: AppDeps, id: string, afterSeq: number): ReadableStream<Uint8Array> {
@@ -39,10 +44,8 @@ function plainTextLog(deps: AppDeps, id: string, afterSeq: number): ReadableStre
 }
 
 export async function getBuildLogs(c: Context, deps: AppDeps): Promise<Response> {
-  const query = logsQuerySchema.safeParse(Object.fromEntries(new URL(c.req.url).searchParams));
-  if (!query.success) throw fromZodError(query.error, "log query");
-  const record = await loadBuild(deps, c.req.param("id") ?? "");
-  const afterSeq = parseAfterSeq(c.req.header("last-event-id"), query.data.after);
+  const record = await loadBuild(deps, validInput<{ id: string }>(c, "param").id);
+  const afterSeq = afterSeqOf(c);
   if ((c.req.header("accept") ?? "").includes("text/event-stream")) {
     deps.metrics.streamOpened("sse");
     return createEventStreamResponse({

@@ -3,7 +3,6 @@ import type { Context } from "hono";
 import { effectiveRefGlobs } from "../../jobs/repo-match.js";
 import type { BuilderConfig } from "../../config/builder-config.js";
 import type { AppDeps, ReadyCheck } from "../deps.js";
-import { buildOpenApiDocument } from "../openapi.js";
 import type { TargetView } from "../schemas.js";
 
 export function healthz(c: Context): Response {
@@ -25,12 +24,6 @@ export async function readyz(
 export async function metrics(c: Context, deps: AppDeps): Promise<Response> {
   const text = await deps.metrics.registry.metrics();
   return c.text(text, 200, { "content-type": deps.metrics.registry.contentType });
-}
-
-let cachedDocument: string | undefined;
-export function openapi(c: Context, version: string): Response {
-  cachedDocument ??= JSON.stringify(buildOpenApiDocument(version));
-  return c.body(cachedDocument, 200, { "content-type": "application/json; charset=utf-8" });
 }
 
 /** The configured targets as clients may see them: env var names at most, never values. Pure. */

@@ -1,26 +1,26 @@
-// `comfyume-builder serve`: wires the real builder (store, runner, job service, app),
-// listens, and shuts down gracefully on SIGTERM (see listen.ts). With no token configured
+// `comfyume-builder serve`: wires the real builder (store, runner, job service, uploads,
+// readiness, metrics, app) on top of runtime.ts, listens, and shuts down gracefully on
+// SIGTERM (see http/listen.ts). The composition root of the server: http/ only serves. With no token configured
 // it binds loopback only and says so: an open builder must not be reachable from outside.
 import path from "node:path";
-import { dirSize } from "../cache/fs-ops.js";
-import { createCachedProbe } from "./cached-probe.js";
-import { checkDiskSpace } from "../guards/disk.js";
-import type { BuilderEnv } from "../config/env.js";
-import type { LoadedBuilderConfig } from "../config/load-builder-config.js";
-import { BuildService } from "../jobs/build-service.js";
-import { buildJobSettings, type JobSettings } from "../jobs/job-context.js";
-import type { BuildExecutor } from "../jobs/ports.js";
-import { createRuntime } from "../runtime.js";
-import { ingestUpload } from "../source/upload.js";
-import type { FileBuildStore } from "../store/file-build-store.js";
-import { createApp } from "./app.js";
-import type { StreamLimits } from "./event-stream.js";
-import { isAuthEnabled } from "./auth.js";
-import { startListening, type RunningServer } from "./listen.js";
-import { createLogger, type HttpLogger } from "./logger.js";
-import { createMetrics, type HttpMetrics } from "./metrics.js";
-import { resolveReadiness } from "./readiness.js";
-import { createContextIngester } from "./upload-context.js";
+import type { BuilderEnv } from "./config/env.js";
+import type { LoadedBuilderConfig } from "./config/load-builder-config.js";
+import { checkDiskSpace } from "./guards/disk.js";
+import { resolveReadiness } from "./guards/readiness.js";
+import { createApp } from "./http/app.js";
+import { isAuthEnabled } from "./http/auth.js";
+import { createCachedProbe } from "./http/cached-probe.js";
+import type { StreamLimits } from "./http/event-stream.js";
+import { startListening, type RunningServer } from "./http/listen.js";
+import { createMetrics, type HttpMetrics } from "./http/metrics.js";
+import { BuildService } from "./jobs/build-service.js";
+import { buildJobSettings, type JobSettings } from "./jobs/job-context.js";
+import type { BuildExecutor } from "./jobs/ports.js";
+import { createLogger, type Logger } from "./logging/logger.js";
+import { createRuntime } from "./runtime.js";
+import { createContextIngester } from "./source/context-ingester.js";
+import { ingestUpload } from "./source/upload.js";
+import type { FileBuildStore } from "./store/file-build-store.js";
 
 export interface StartServerOptions {
   env: BuilderEnv;
@@ -42,7 +42,7 @@ export interface StartServerOptions {
 export interface BuilderServer extends RunningServer {
   service: BuildService;
   store: FileBuildStore;
-  logger: HttpLogger;
+  logger: Logger;
 }
 
 /** Counts every build this replica ends in /metrics, whatever its outcome. */
@@ -56,7 +56,7 @@ function observeEnds(executor: BuildExecutor, metrics: HttpMetrics): BuildExecut
   };
 }
 
-function bindHost(env: BuilderEnv, logger: HttpLogger): string {
+function bindHost(env: BuilderEnv, logger: Logger): string {
   if (isAuthEnabled({ apiToken: env.BUILDER_API_TOKEN, readToken: env.BUILDER_READ_TOKEN }))
     return env.BUILDER_HOST;
   logger.warn(
@@ -91,11 +91,10 @@ export async function startServer(opts: StartServerOptions): Promise<BuilderServ
     scratchRoot: rt.scratchRoot,
     cache: cacheStore,
   });
+  // Every configured target has a figure (0 before its first cache), nothing else.
   const cacheBytes = async () => {
-    const out: Record<string, number> = {};
-    for (const target of Object.keys(loaded.config.targets))
-      out[target] = await dirSize(cacheStore.currentDir(target));
-    return out;
+    const sizes = await cacheStore.sizes();
+    return Object.fromEntries(Object.keys(loaded.config.targets).map((t) => [t, sizes[t] ?? 0]));
   };
   metrics.setSource({
     queueDepth: () => service.queueDepth(),

@@ -6,17 +6,17 @@
 // slow upload from one whose replica died.
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
-import type { UploadStore } from "../source/upload-store.js";
-import type { SpaceCheck } from "../source/upload-writer.js";
-import type { UploadedContext } from "./deps.js";
-import { invalidRequest } from "./errors.js";
+import { UploadError } from "./source-error.js";
+import type { IngestResult } from "./upload.js";
+import type { UploadStore } from "./upload-store.js";
+import type { SpaceCheck } from "./upload-writer.js";
 
 export type Ingest = (
   body: Readable,
   opts: { maxBytes: number; destDir: string; signal?: AbortSignal; space?: SpaceCheck },
-) => Promise<UploadedContext>;
+) => Promise<IngestResult>;
 
-export interface IngestedUpload extends UploadedContext {
+export interface IngestedUpload extends IngestResult {
   /** True when this request put the context there (no earlier upload of the same bytes). */
   created: boolean;
   /** For a request refused after its body was taken: removes the context unless a build needs it. */
@@ -57,7 +57,7 @@ export function createContextIngester(deps: ContextIngesterDeps): ContextIngeste
         ...(deps.space ? { space: deps.space } : {}),
       });
       if (result.files === 0) {
-        throw invalidRequest(
+        throw new UploadError(
           "The uploaded context has no files; send a tar or gzipped tar archive with a Dockerfile.",
         );
       }

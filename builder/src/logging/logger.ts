@@ -1,4 +1,4 @@
-// JSON service logs (SPEC §7): one object per line with ts, level, msg, and the build id
+// JSON service logs (SPEC §7), used by every layer (HTTP requests, builds, notifications): one object per line with ts, level, msg, and the build id
 // or request fields where there are some. Written to a stream handed in (stdout in serve).
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
@@ -6,7 +6,7 @@ const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 
 
 export type LogFields = Record<string, unknown>;
 
-export interface HttpLogger {
+export interface Logger {
   debug(msg: string, fields?: LogFields): void;
   info(msg: string, fields?: LogFields): void;
   warn(msg: string, fields?: LogFields): void;
@@ -29,7 +29,7 @@ export function buildLogLine(ts: Date, level: LogLevel, msg: string, fields: Log
   return JSON.stringify(out);
 }
 
-export function createLogger(options: LoggerOptions = {}): HttpLogger {
+export function createLogger(options: LoggerOptions = {}): Logger {
   const min = ORDER[options.level ?? "info"];
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const clock = options.clock ?? (() => new Date());

@@ -1,13 +1,19 @@
-// The checks behind /readyz (SPEC §4): buildx answers, and the data and cache dirs are
+// The checks behind /readyz (SPEC §4; http/routes/system.ts renders them): buildx answers, and the data and cache dirs are
 // writable and have free space. Each check is a sentence when it fails so an operator
 // reading the 503 knows what to fix.
 import { randomBytes } from "node:crypto";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { describeLowDisk, resolveDiskUsage, type DiskThresholds } from "../guards/disk.js";
+import { describeLowDisk, resolveDiskUsage, type DiskThresholds } from "./disk.js";
 import { BuildxError } from "../buildx/errors.js";
 import { resolveBuildxCapabilities } from "../buildx/version.js";
-import type { ReadyCheck } from "./deps.js";
+
+/** One readiness check: name, whether it passed, and a sentence when it did not. */
+export interface ReadyCheck {
+  name: string;
+  ok: boolean;
+  message?: string;
+}
 
 export interface ReadinessOptions {
   docker: string;
