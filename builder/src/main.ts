@@ -7,6 +7,7 @@ import { EnvError, loadConfig } from "./config/env.js";
 import { ConfigError } from "./config/load-builder-config.js";
 import { UsageError, HELP, parseCommandLine } from "./commands/command-line.js";
 import { isServiceError } from "./jobs/service-error.js";
+import { errorStack } from "../../common/errors.js";
 
 async function main(argv: string[]): Promise<number> {
   const cmd = parseCommandLine(argv);
@@ -57,7 +58,7 @@ main(process.argv.slice(2)).then(
       process.exitCode = EXIT.USAGE;
       return;
     }
-    process.stderr.write(`comfyume-builder: ${(err as Error).stack ?? String(err)}\n`);
+    process.stderr.write(`comfyume-builder: ${errorStack(err)}\n`);
     process.exitCode = EXIT.BUILD_FAILED;
   },
 );

@@ -3,6 +3,7 @@ import { parseArgs } from "node:util";
 import { buildRequestSchema, describeIssues, type BuildRequest } from "../../../common/build-request.js";
 import { parseBytes } from "../config/env.js";
 import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -67,7 +68,7 @@ function guard<T extends { positionals: string[] }>(parse: () => T, maxPositiona
   try {
     parsed = parse();
   } catch (err) {
-    throw new UsageError((err as Error).message);
+    throw new UsageError(errorMessage(err));
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[maxPositionals])}`);
@@ -207,7 +208,7 @@ export function parseCommandLine(argv: string[]): Command {
       try {
         return { name: "cache-prune", maxBytes: parseBytes(values["max-bytes"]) };
       } catch (err) {
-        throw new UsageError(`--max-bytes: ${(err as Error).message}`);
+        throw new UsageError(`--max-bytes: ${errorMessage(err)}`);
       }
     }
     default:

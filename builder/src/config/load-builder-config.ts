@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { builderConfigSchema, type BuilderConfig } from "./builder-config.js";
 import { describeIssues } from "../../../common/build-request.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export class ConfigError extends Error {
   constructor(message: string) {
@@ -36,7 +37,7 @@ export function parseBuilderConfig(text: string, file: string): BuilderConfig {
   try {
     json = JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`${file}: not valid JSON: ${errorMessage(err)}`);
   }
   const parsed = builderConfigSchema.safeParse(json);
   if (!parsed.success) throw new ConfigError(`${file}: ${describeIssues(parsed.error, json)}`);
@@ -61,7 +62,7 @@ export async function loadBuilderConfig(
       const config = parseBuilderConfig(await readFile(bundled, "utf8"), bundled);
       return { config, file: bundled, dir: path.dirname(bundled), bundled: true };
     }
-    throw new ConfigError(`cannot read config file ${abs}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot read config file ${abs}: ${errorMessage(err)}`);
   }
   return { config: parseBuilderConfig(text, abs), file: abs, dir: path.dirname(abs), bundled: false };
 }

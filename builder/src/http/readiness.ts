@@ -8,6 +8,7 @@ import { describeLowDisk, resolveDiskUsage, type DiskThresholds } from "../guard
 import { BuildxError } from "../buildx/errors.js";
 import { resolveBuildxCapabilities } from "../buildx/version.js";
 import type { ReadyCheck } from "./deps.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface ReadinessOptions {
   docker: string;
@@ -47,7 +48,7 @@ async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {
     return { name: "buildx", ok: true };
   } catch (err) {
     const message =
-      err instanceof BuildxError ? err.message : `buildx could not be asked: ${(err as Error).message}`;
+      err instanceof BuildxError ? err.message : `buildx could not be asked: ${errorMessage(err)}`;
     return { name: "buildx", ok: false, message: message.endsWith(".") ? message : `${message}.` };
   }
 }
@@ -59,7 +60,7 @@ async function checkDir(name: string, dir: string, t: DiskThresholds): Promise<R
     await writeFile(probe, "ok");
     await rm(probe, { force: true });
   } catch (err) {
-    return { name, ok: false, message: `${dir} is not writable: ${(err as Error).message}.` };
+    return { name, ok: false, message: `${dir} is not writable: ${errorMessage(err)}.` };
   }
   const low = describeLowDisk(await resolveDiskUsage(dir), t);
   return low ? { name, ok: false, message: `${low}.` } : { name, ok: true };

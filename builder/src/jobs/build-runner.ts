@@ -12,6 +12,7 @@ import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
 import { collectSecrets } from "./phases/secrets.js";
 import { SCRATCH_OWNER_FILE } from "./scratch-sweep.js";
+import { errorMessage, errorStack } from "../../../common/errors.js";
 
 type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
 
@@ -113,13 +114,11 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         }
         if (err instanceof PhaseFailure)
           return await finish(sink, now, "failed", { code: err.code, message: err.message });
-        sink.log("system", `internal error: ${(err as Error).stack ?? String(err)}`);
-        return await finish(sink, now, "failed", { code: "INTERNAL", message: (err as Error).message });
+        sink.log("system", `internal error: ${errorStack(err)}`);
+        return await finish(sink, now, "failed", { code: "INTERNAL", message: errorMessage(err) });
       } finally {
         for (const cleanup of ctx.cleanups.reverse()) {
-          await cleanup().catch((e: unknown) =>
-            sink.log("system", `cleanup failed: ${(e as Error).message}`),
-          );
+          await cleanup().catch((e: unknown) => sink.log("system", `cleanup failed: ${errorMessage(e)}`));
         }
         await rm(workDir, { recursive: true, force: true });
       }
@@ -147,7 +146,7 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
       }
     } catch (err) {
       outcome = ctx.signal.aborted ? "cancelled" : "failed";
-      message = (err as Error).message;
+      message = errorMessage(err);
       throw toPhaseFailure(name, err);
     } finally {
       const finished = now();

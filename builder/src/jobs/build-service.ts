@@ -19,6 +19,7 @@ import { ServiceError } from "./service-error.js";
 import { isLiveBuild, precheckSubmit, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
 import { Sweeper, type DiskFigures } from "./sweeper.js";
 import { isUploadNeeded } from "./upload-retention.js";
+import { asError } from "../../../common/errors.js";
 
 export interface DrainResult {
   finished: string[];
@@ -264,14 +265,14 @@ export class BuildService {
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
+    if (signal.aborted) return reject(asError(signal.reason));
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason as Error);
+      reject(asError(signal.reason));
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });

@@ -12,6 +12,7 @@ import type { BuilderConfig, TargetConfig } from "../config/builder-config.js";
 import type { ResolveRef } from "./ports.js";
 import { ServiceError } from "./service-error.js";
 import { buildImageTags } from "./tag-templates.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface UploadInfo {
   sha256: string;
@@ -90,7 +91,7 @@ async function resolveCommit(
     if (err instanceof ServiceError) throw err;
     throw new ServiceError(
       "INVALID_REQUEST",
-      `ref ${JSON.stringify(ref)} could not be resolved in source ${source.name} (${source.git}): ${(err as Error).message}`,
+      `ref ${JSON.stringify(ref)} could not be resolved in source ${source.name} (${source.git}): ${errorMessage(err)}`,
       { issues: [{ path: "ref", message: "not found in the source repository" }] },
     );
   }

@@ -8,6 +8,7 @@ import { createStoreSink, StaleAttemptError } from "./log-sink.js";
 import type { AbortReason } from "./ports.js";
 import { endRecord, startRecord } from "./record-edits.js";
 import { retireBuild } from "./retire.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface RunningBuild {
   id: string;
@@ -108,13 +109,13 @@ async function runAttempt(
       return (await ctx.store.get(id)) ?? claimed;
     }
     ctx.logger.warn("executor threw", { buildId: id, error: String(err) });
-    sink.log("system", `the build runner failed unexpectedly: ${(err as Error).message}`);
+    sink.log("system", `the build runner failed unexpectedly: ${errorMessage(err)}`);
     final = await ctx.store.update(id, (r) =>
       endRecord(
         r,
         "failed",
         "INTERNAL",
-        `the build runner failed unexpectedly: ${(err as Error).message}`,
+        `the build runner failed unexpectedly: ${errorMessage(err)}`,
         ctx.now(),
       ),
     );

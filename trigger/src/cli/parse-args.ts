@@ -6,6 +6,7 @@ import { COMMAND_NAMES, type Command, type CommandName, type Invocation } from "
 import { COMMAND_HELP, MAIN_HELP } from "./help.js";
 import * as b from "./validate-basic.js";
 import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { errorMessage } from "../../../common/errors.js";
 
 // The schema-based checks load zod; only commands that carry build parameters need them.
 const schemas = () => import("./validate.js");
@@ -89,7 +90,7 @@ function parseFlags(name: CommandName, args: string[]): { values: Values; positi
   } catch (err) {
     // node:util's messages already name the flag ("Unknown option '--foo'"); its advice
     // lines mention "--foo=-XYZ" and positionals, which is noise here but for the first.
-    const [first, second] = (err as Error).message.split("\n");
+    const [first, second] = errorMessage(err).split("\n");
     const hint = second?.startsWith("Did you forget") ? ` ${second}` : "";
     throw usageError(`${name}: ${first}${hint} (see ${name} --help)`);
   }

@@ -6,6 +6,7 @@ import { EXIT, TriggerError, type ExitCode } from "../errors.js";
 import type { CommandContext } from "../commands/context.js";
 import type { Command } from "./commands.js";
 import { parseCommandLine } from "./parse-args.js";
+import { errorMessage, errorStack } from "../../../common/errors.js";
 
 export interface CliIo {
   argv: readonly string[];
@@ -44,7 +45,7 @@ async function buildContext(command: Command, io: CliIo): Promise<CommandContext
   try {
     dotenv = await resolveDotEnv(io.cwd);
   } catch (err) {
-    throw new TriggerError("CONFIG", `the .env file cannot be used: ${(err as Error).message}`);
+    throw new TriggerError("CONFIG", `the .env file cannot be used: ${errorMessage(err)}`);
   }
   const env = mergeEnv(io.env, dotenv);
   const settings: ConnectionSettings = buildConnectionSettings(command.connection, env);
@@ -97,6 +98,6 @@ function report(err: unknown, io: CliIo, command: Command | undefined): ExitCode
     return err.exitCode;
   }
   // Not a failure the CLI knows how to describe: show everything, as a protocol-level error.
-  io.stderr.write(`comfyume-build: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+  io.stderr.write(`comfyume-build: unexpected error: ${errorStack(err)}\n`);
   return EXIT.unreachable;
 }
