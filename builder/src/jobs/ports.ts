@@ -29,7 +29,8 @@ export type SinkStream = "stdout" | "stderr" | "system";
 /** How a runner reports progress; `update` persists through the store. */
 export interface BuildSink {
   log(stream: SinkStream, line: string): void;
-  update(mutate: (record: BuildRecord) => void): Promise<BuildRecord>;
+  /** `mutate` edits the record in place or returns the next one (record-lifecycle.ts). */
+  update(mutate: (record: BuildRecord) => void | BuildRecord): Promise<BuildRecord>;
 }
 
 /** Why a running build's signal was aborted; the runner finishes the record with this code. */

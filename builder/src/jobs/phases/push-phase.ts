@@ -5,6 +5,7 @@ import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
 import { errorMessage } from "../../../../common/errors.js";
+import { recordOutputs } from "../record-lifecycle.js";
 
 export function createRegistryClient(ctx: BuildContext): RegistryClient {
   const creds = new Map(resolveRegistryCredentials(ctx.deps).map((c) => [c.host, c]));
@@ -31,8 +32,6 @@ export async function runPushPhase(ctx: BuildContext): Promise<string | void> {
       throw new PhaseFailure("PUSH_FAILED", `could not confirm ${ref} was pushed: ${errorMessage(err)}`);
     });
   ctx.pushedManifest = { bytes: manifest.bytes, mediaType: manifest.mediaType };
-  ctx.record = await ctx.sink.update((r) => {
-    r.pushed = [{ ref, digest: manifest.digest }];
-  });
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { pushed: [{ ref, digest: manifest.digest }] }));
   ctx.sink.log("system", `pushed ${ref} (by digest; no tag has moved yet)`);
 }
