@@ -12,7 +12,7 @@ import { handleGithubPush, type GithubPushInput, type HookResult } from "./githu
 import { buildJobContext, type BuildServiceDeps, type JobContext } from "./job-context.js";
 import { JobLoop } from "./job-loop.js";
 import { LocalBuilds } from "./local-builds.js";
-import type { ListQuery } from "./ports.js";
+import type { ListQuery, ListResult } from "./ports.js";
 import { endBuild } from "./record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 import { scheduleBuilds, type ScheduleInput } from "./schedule.js";
@@ -21,6 +21,14 @@ import { isLiveBuild, precheckSubmit, submitBuild, type SubmitOptions, type Subm
 import { Sweeper, type DiskFigures } from "./sweeper.js";
 import { isUploadNeeded } from "./upload-retention.js";
 import { asError } from "../../../common/errors.js";
+
+// The types of this face, from the one module that defines each (the HTTP layer imports them from here).
+export type { GithubPushInput, HookResult } from "./github-push.js";
+export type { UploadInfo } from "./plan-build.js";
+export type { ListQuery, ListResult } from "./ports.js";
+export type { ScheduleInput } from "./schedule.js";
+export type { SubmitOptions, SubmitResult } from "./submit.js";
+export type { UploadedContext } from "../source/upload.js";
 
 export interface DrainResult {
   finished: string[];
@@ -97,7 +105,7 @@ export class BuildService {
     return this.ctx.store.get(id);
   }
 
-  async list(query: ListQuery): Promise<{ builds: BuildRecord[]; nextCursor: string | null }> {
+  async list(query: ListQuery): Promise<ListResult> {
     const page = await this.ctx.store.list(query);
     return { builds: page.builds, nextCursor: page.nextCursor ?? null };
   }

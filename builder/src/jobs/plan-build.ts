@@ -9,18 +9,14 @@ import {
 } from "../../../common/build-record.js";
 import type { BuildRequest } from "../../../common/build-request.js";
 import type { BuilderConfig, TargetConfig } from "../config/builder-config.js";
+import type { UploadedContext } from "../source/upload.js";
 import type { ResolveRef } from "./ports.js";
 import { ServiceError } from "./service-error.js";
 import { buildImageTags } from "./tag-templates.js";
 import { errorMessage } from "../../../common/errors.js";
 
-export interface UploadInfo {
-  sha256: string;
-  bytes: number;
-  files: number;
-  /** Where the HTTP layer unpacked it (informational; the runner finds uploads by sha256). */
-  dir?: string;
-}
+/** What a build records of an uploaded context; the runner finds it by sha256, not by its dir. */
+export type UploadInfo = Pick<UploadedContext, "sha256" | "bytes" | "files">;
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 

@@ -4,6 +4,7 @@
 import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
 import type { GitSourceConfig } from "../config/builder-config.js";
 
+/** A page of builds: newest first; `nextCursor` continues it (null on the last page). */
 export interface ListQuery {
   target?: string;
   status?: BuildStatus;
@@ -11,6 +12,11 @@ export interface ListQuery {
   cursor?: string;
   /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
   match?: (record: BuildRecord) => boolean;
+}
+
+export interface ListResult {
+  builds: BuildRecord[];
+  nextCursor: string | null;
 }
 
 /** The subset of FileBuildStore the jobs use. Records and logs live under the data dir. */

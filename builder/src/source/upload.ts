@@ -36,7 +36,8 @@ export interface IngestOptions {
   space?: SpaceCheck;
 }
 
-export interface IngestResult {
+/** An unpacked upload: what the HTTP upload route and `run --context DIR` hand to a submit. */
+export interface UploadedContext {
   /**
    * Hex SHA-256 of the tar archive (after gunzip for a gzip body): the same context has
    * the same digest whether it came as .tar or .tar.gz, at any compression level, so a
@@ -53,7 +54,7 @@ export interface IngestResult {
 export async function ingestUpload(
   body: Readable | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>,
   options: IngestOptions,
-): Promise<IngestResult> {
+): Promise<UploadedContext> {
   const dir = path.resolve(options.destDir);
   const createdDir = await prepareDest(dir);
   const writer = new EntryWriter(dir, {
