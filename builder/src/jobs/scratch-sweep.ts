@@ -30,8 +30,9 @@ async function isLeftover(
   if (isRunningHere(id)) return false;
   const state = await resolveOwnerState(await resolveOwnerFile(path.join(dir, SCRATCH_OWNER_FILE)));
   if (state === "alive") return false;
-  // Our own dir of a build no longer running here: its cleanup failed.
-  if (state === "gone" || state === "self") return true;
+  if (state === "gone") return true;
+  // "self" falls through: another service in this process (a second runtime on the same
+  // data dir) may be running the build; its record and lease say so.
   if (await isRunningAnywhere(ctx, id)) return false;
   // The runner writes the owner marker just after making the dir: give it that moment.
   const st = await stat(dir).catch(() => undefined);

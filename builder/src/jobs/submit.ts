@@ -133,7 +133,9 @@ export async function precheckSubmit(
   req: BuildRequest,
   opts: { idempotencyKey?: string },
 ): Promise<void> {
-  parseTargetName(ctx.config, req.target);
+  const target = parseTargetName(ctx.config, req.target);
+  // A platform the builder cannot build is known before a byte of the context is read.
+  await refuseUnbuildablePlatforms(ctx.capabilities, req.platforms ?? target.platforms, ctx.logger);
   if (opts.idempotencyKey !== undefined) {
     const pointer = await resolveJson<Pointer>(ctx.paths.idempotency(opts.idempotencyKey));
     const live = pointer && Date.parse(pointer.createdAt) + IDEMPOTENCY_TTL_MS >= ctx.now().getTime();

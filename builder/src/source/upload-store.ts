@@ -158,8 +158,10 @@ export class UploadStore {
         const state = await resolveOwnerState(owner);
         if (state === "alive") continue;
         const st = await stat(path.join(p, owner ? "owner.json" : "")).catch(() => undefined);
-        // "self" and not in `active`: an upload of this process that failed to clean up.
-        stale = state === "gone" || state === "self" || !st || st.mtimeMs + staleMs < now;
+        // "self" is not enough to call it ours: another store in this process (a second
+        // runtime, as tests and `run` beside `serve` in one process have) may be writing it;
+        // its heartbeat says whether anyone is.
+        stale = state === "gone" || !st || st.mtimeMs + staleMs < now;
       } else if (name.startsWith(REMOVING)) {
         // A rename sets ctime: this is how long ago the deletion began.
         const st = await stat(p).catch(() => undefined);

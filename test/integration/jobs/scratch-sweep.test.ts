@@ -73,7 +73,15 @@ describe("sweepScratch", () => {
       const removed = await sweepScratch(ctx, scratch, (id) => id === "b_mine");
       expect(removed.sort()).toEqual(["b_dead", "b_ended"]);
       expect((await readdir(scratch)).sort()).toEqual(["b_live", "b_mine", "b_running", "not a build id"]);
-      // This process's scratch of a build no longer running here is a cleanup that failed.
+      // This process's scratch of a build not running in this runtime: another runtime in the
+      // same process (a second service on the data dir) may run it, so its record and lease
+      // decide. Running there, it stays however old it is...
+      await store.create(makeBuildRecord({ id: "b_mine", status: "running", attempt: 1 }));
+      await ctx.coord.writeLease(buildLease("same-process-replica", "b_mine", 1, new Date(), 60_000));
+      await utimes(path.join(scratch, "b_mine"), old, old);
+      expect(await sweepScratch(ctx, scratch, () => false)).toEqual([]);
+      // ...and once that build ended, it is a cleanup that failed.
+      await store.update("b_mine", (r) => ({ ...r, status: "failed" }));
       expect(await sweepScratch(ctx, scratch, () => false)).toEqual(["b_mine"]);
     } finally {
       sleeper.kill("SIGKILL");
