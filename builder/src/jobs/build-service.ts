@@ -13,7 +13,7 @@ import { buildJobContext, type BuildServiceDeps, type JobContext } from "./job-c
 import { JobLoop } from "./job-loop.js";
 import { LocalBuilds } from "./local-builds.js";
 import type { ListQuery, ListResult } from "./ports.js";
-import { endBuild } from "./record-lifecycle.js";
+import { endBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 import { scheduleBuilds, type ScheduleInput } from "./schedule.js";
 import { ServiceError } from "./service-error.js";

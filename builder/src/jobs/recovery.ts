@@ -8,7 +8,7 @@ import type { BuildRecord } from "../../../common/build-record.js";
 import type { ActiveMarker } from "./active-index.js";
 import type { JobContext } from "./job-context.js";
 import { isLeaseExpired } from "./leases.js";
-import { endBuild, interruptBuild, requeueBuild } from "./record-lifecycle.js";
+import { endBuild, interruptBuild, requeueBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 
 /** The record after recovery looked at it (unchanged when there was nothing to do). */

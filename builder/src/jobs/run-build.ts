@@ -6,7 +6,7 @@ import type { JobContext } from "./job-context.js";
 import { buildLease } from "./leases.js";
 import { createStoreSink, StaleAttemptError } from "./log-sink.js";
 import type { AbortReason } from "./ports.js";
-import { endBuild, startBuild } from "./record-lifecycle.js";
+import { endBuild, startBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 import { errorMessage } from "../../../common/errors.js";
 

@@ -3,7 +3,7 @@
 // idempotency, drain, GitHub push hooks and schedules.
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
-import { interruptBuild, requeueBuild } from "../../../builder/src/jobs/record-lifecycle.js";
+import { interruptBuild, requeueBuild } from "../../../builder/src/store/record-lifecycle.js";
 import { isServiceError } from "../../../builder/src/jobs/service-error.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
 import { makeBuildRecord } from "../../helpers/build-record.js";

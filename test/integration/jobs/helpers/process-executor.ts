@@ -2,8 +2,8 @@
 // /bin/sh through process/spawn.ts (its own process group, killed on abort) and
 // finishes the record the way the build runner does (record-lifecycle.ts), by the abort reason's code.
 import { run } from "../../../../builder/src/process/spawn.js";
-import type { AbortReason, BuildExecutor } from "../../../../builder/src/jobs/ports.js";
-import { endBuild, endPhase, startPhase } from "../../../../builder/src/jobs/record-lifecycle.js";
+import type { AbortReason, BuildExecutor } from "../../../../builder/src/runner/port.js";
+import { endBuild, endPhase, startPhase } from "../../../../builder/src/store/record-lifecycle.js";
 
 export function createProcessExecutor(): BuildExecutor {
   return {

@@ -6,7 +6,7 @@ import { PublishError, publishTags } from "../../registry/publish-tags.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { createRegistryClient } from "./push-phase.js";
-import { recordOutputs } from "../record-lifecycle.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export async function runTagPhase(ctx: BuildContext): Promise<string | void> {
   const { record, target } = ctx;

@@ -5,7 +5,7 @@ import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
 import { errorMessage } from "../../../../common/errors.js";
-import { recordOutputs } from "../record-lifecycle.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export function createRegistryClient(ctx: BuildContext): RegistryClient {
   const creds = new Map(resolveRegistryCredentials(ctx.deps).map((c) => [c.host, c]));

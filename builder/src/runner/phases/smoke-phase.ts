@@ -8,7 +8,7 @@ import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
-import { recordOutputs } from "../record-lifecycle.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 /** The smoke file: relative to the source root if it is there, else to the config file's directory. */
 export async function resolveSmokeFile(

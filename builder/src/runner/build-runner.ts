@@ -6,13 +6,12 @@ import path from "node:path";
 import type { BuildRecord, ErrorCode, PhaseName } from "../../../common/build-record.js";
 import { checkDiskSpace } from "../guards/disk.js";
 import { writeOwnerFile } from "../process/process-identity.js";
-import { isAbortReason, type BuildExecutor, type BuildSink } from "./executor.js";
+import { isAbortReason, SCRATCH_OWNER_FILE, type BuildExecutor, type BuildSink } from "./port.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
 import { collectSecrets } from "./phases/secrets.js";
-import { endBuild, endPhase, startPhase, type BuildEnd, type PhaseEnd } from "./record-lifecycle.js";
-import { SCRATCH_OWNER_FILE } from "./scratch-sweep.js";
+import { endBuild, endPhase, startPhase, type BuildEnd, type PhaseEnd } from "../store/record-lifecycle.js";
 import { errorMessage, errorStack } from "../../../common/errors.js";
 
 type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
@@ -85,7 +84,7 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         await rm(workDir, { recursive: true, force: true });
         // 0700: the per-build DOCKER_CONFIG in here holds registry credentials.
         await mkdir(workDir, { recursive: true, mode: 0o700 });
-        // Names this process, so a sweep can tell its scratch from a dead process's (scratch-sweep.ts).
+        // Names this process, so a sweep can tell its scratch from a dead process's (jobs/scratch-sweep.ts).
         await writeOwnerFile(path.join(workDir, SCRATCH_OWNER_FILE));
         const low = await checkDiskSpace(
           [deps.env.BUILDER_DATA_DIR, deps.env.BUILDER_CACHE_DIR, deps.workRoot],

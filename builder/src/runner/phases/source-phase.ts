@@ -9,7 +9,7 @@ import { uploadContextDir } from "../../source/upload-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveSourceToken } from "./secrets.js";
-import { recordCommit } from "../record-lifecycle.js";
+import { recordCommit } from "../../store/record-lifecycle.js";
 
 async function resolveRoot(ctx: BuildContext): Promise<string> {
   const { record, target, config, deps } = ctx;

@@ -14,7 +14,7 @@ import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
-import { addWarning, recordOutputs } from "../record-lifecycle.js";
+import { addWarning, recordOutputs } from "../../store/record-lifecycle.js";
 
 /**
  * Named contexts: URLs pass through; a relative path must stay inside the source root once

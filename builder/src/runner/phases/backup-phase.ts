@@ -3,7 +3,7 @@
 // not ask for it, R2 is not configured, or nothing was pushed.
 import type { BuildContext } from "./context.js";
 import { createRegistryClient } from "./push-phase.js";
-import { recordOutputs } from "../record-lifecycle.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export async function runBackupPhase(ctx: BuildContext): Promise<string | void> {
   const { target, record, deps } = ctx;

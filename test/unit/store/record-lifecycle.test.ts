@@ -13,7 +13,7 @@ import {
   startPhase,
   TransitionError,
   type BuildEnd,
-} from "../../../builder/src/jobs/record-lifecycle.js";
+} from "../../../builder/src/store/record-lifecycle.js";
 import { BUILD_STATUSES, type BuildRecord, type BuildStatus } from "../../../common/build-record.js";
 import { makeBuildRecord } from "../../helpers/build-record.js";
 
