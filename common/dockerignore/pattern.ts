@@ -14,6 +14,7 @@
 // expressions without `[`, `]` or `\` hold only the constructs above and use a native
 // RegExp with the same meaning (Go's `.` never matches "\n"), which is much faster.
 import { RE2JS } from "re2js";
+import { errorMessage } from "../errors.js";
 
 export type MatchType = "exact" | "prefix" | "suffix" | "regexp";
 
@@ -108,7 +109,7 @@ export function buildPathTest(cleaned: string): (path: string) => boolean {
       try {
         re = RE2JS.compile(c.goRegexp!);
       } catch (err) {
-        throw new BadRegexpError((err as Error).message);
+        throw new BadRegexpError(errorMessage(err));
       }
       return (path) => re.matches(path);
     }

@@ -18,6 +18,7 @@ import { BackupError } from "./errors.js";
 import { parseImageManifest } from "./oci-layout-tar.js";
 import { resolvePlatformManifests, type PlatformManifest } from "./platform-manifests.js";
 import { uploadArchive } from "./upload-archive.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface ArchiveImageArgs {
   s3: S3Client;
@@ -55,7 +56,7 @@ export async function archiveImage(args: ArchiveImageArgs): Promise<BackupInfo> 
   try {
     image = parseImageRef(args.imageRef);
   } catch (err) {
-    throw new BackupError(`cannot archive: ${(err as Error).message}`, { cause: err });
+    throw new BackupError(`cannot archive: ${errorMessage(err)}`, { cause: err });
   }
   if (image.digest === undefined) {
     throw new BackupError(
@@ -166,7 +167,7 @@ function wrapError(ctx: Context, what: string, err: unknown): unknown {
   // A cancelled build reports the cancellation, not a backup failure.
   if (ctx.signal?.aborted || err instanceof BackupError) return err;
   return new BackupError(
-    `backup of ${formatImageRef(ctx.image)} failed while ${what}: ${(err as Error).message}`,
+    `backup of ${formatImageRef(ctx.image)} failed while ${what}: ${errorMessage(err)}`,
     {
       cause: err,
     },

@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { BuildxError } from "./errors.js";
+import { errorMessage } from "../../../common/errors.js";
 
 const digestSchema = z.string().regex(/^sha256:[a-f0-9]{64}$/, { message: "a digest is sha256:<64 hex>" });
 
@@ -45,7 +46,7 @@ export function parseBuildxMetadata(json: string): BuildxMetadata {
   } catch (err) {
     throw new BuildxError(
       "BUILDX_METADATA_INVALID",
-      `the buildx metadata file is not JSON (${(err as Error).message}): ${JSON.stringify(json.slice(0, 120))}`,
+      `the buildx metadata file is not JSON (${errorMessage(err)}): ${JSON.stringify(json.slice(0, 120))}`,
     );
   }
   const parsed = rawMetadataSchema.safeParse(value);

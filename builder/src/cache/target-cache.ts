@@ -16,6 +16,7 @@ import { EVICTED, recoverCacheRoot, type TargetBusy } from "./crash-recovery.js"
 import { leastRecentlyUsed, touchMarker } from "./lru.js";
 import { dirSize, isErrno, linkTree, mtimeMs, renameIfExists, uniqueSuffix } from "./fs-ops.js";
 import { pruneUnreachableBlobs, validateCacheDir, type CacheValidation } from "./validate-cache.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface CachePlan {
   target: string;
@@ -170,7 +171,7 @@ export class TargetCacheStore {
         await this.discard(freshDir);
         throw new CacheError(
           "CACHE_COMMIT_FAILED",
-          `could not swap in the new cache for ${target}: ${(err as Error).message}`,
+          `could not swap in the new cache for ${target}: ${errorMessage(err)}`,
         );
       }
       if (moved) await rm(trash, { recursive: true, force: true });

@@ -6,6 +6,7 @@
 // crash or a concurrent writer leaves behind.
 import { readFile, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { errorMessage } from "../../../common/errors.js";
 
 export type CacheValidation =
   | { ok: true; blobs: number; /** Every digest index.json reaches. */ digests: Set<string> }
@@ -26,13 +27,13 @@ export async function validateCacheDir(dir: string): Promise<CacheValidation> {
   try {
     index = JSON.parse(await readFile(path.join(dir, "index.json"), "utf8"));
   } catch (err) {
-    return { ok: false, reason: `index.json is missing or not JSON (${(err as Error).message})` };
+    return { ok: false, reason: `index.json is missing or not JSON (${errorMessage(err)})` };
   }
   const seen = new Set<string>();
   try {
     await checkDescriptors(dir, descriptorsOf(index, "index.json"), seen, 0);
   } catch (err) {
-    return { ok: false, reason: (err as Error).message };
+    return { ok: false, reason: errorMessage(err) };
   }
   return { ok: true, blobs: seen.size, digests: seen };
 }
@@ -59,7 +60,7 @@ async function checkDescriptors(
       try {
         child = JSON.parse(await readFile(file, "utf8"));
       } catch (err) {
-        throw new Error(`blob ${d.digest} (${d.mediaType}) is not JSON: ${(err as Error).message}`);
+        throw new Error(`blob ${d.digest} (${d.mediaType}) is not JSON: ${errorMessage(err)}`);
       }
       await checkDescriptors(dir, descriptorsOf(child, d.digest), seen, depth + 1);
     }

@@ -2,6 +2,7 @@
 // (common/cli-flags.ts) and the build flags (common/build-flags.ts,
 // common/build-request-flags.ts) are the ones `comfyume-build` uses.
 import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { errorMessage } from "../../../common/errors.js";
 import { parseBuildFlags } from "../../../common/build-request-flags.js";
 import type { BuildRequest } from "../../../common/build-request.js";
 import { parseFlags, UsageError, type FlagSpecs, type FlagValues } from "../../../common/cli-flags.js";
@@ -189,6 +190,6 @@ function parseCache(args: readonly string[]): Command {
   try {
     return { name: "cache-prune", maxBytes: parseBytes(max) };
   } catch (err) {
-    throw new UsageError(`--max-bytes: ${(err as Error).message}`, "cache");
+    throw new UsageError(`--max-bytes: ${errorMessage(err)}`, "cache");
   }
 }

@@ -12,22 +12,15 @@ import { resolveContextFilter } from "../../../common/dockerignore/context-filte
 import { walkContext, type ContextEntry } from "../../../common/dockerignore/context-walk.js";
 import { isContextError } from "../../../common/dockerignore/dockerignore-error.js";
 import { createContextIngester } from "../source/context-ingester.js";
-import { ingestUpload } from "../source/upload.js";
+import { ingestUpload, type UploadedContext } from "../source/upload.js";
 import type { UploadStore } from "../source/upload-store.js";
 import { UsageError } from "./command-line.js";
-
-export interface IngestedDirectory {
-  sha256: string;
-  bytes: number;
-  files: number;
-  dir: string;
-}
 
 export async function ingestDirectory(
   dir: string,
   uploads: UploadStore,
   maxBytes: number,
-): Promise<IngestedDirectory> {
+): Promise<UploadedContext> {
   const abs = path.resolve(dir);
   const info = await stat(abs).catch(() => undefined);
   if (!info?.isDirectory()) throw new UsageError(`--context ${JSON.stringify(dir)} is not a directory`);

@@ -19,6 +19,7 @@ import { SmokeError, type SmokeErrorCode } from "../smoke/errors.js";
 import { buildJunitXml } from "../smoke/junit.js";
 import { runSmoke } from "../smoke/run-smoke.js";
 import type { SmokeOptions } from "./command-line.js";
+import { errorMessage } from "../../../common/errors.js";
 
 const EXIT_FOR: Record<SmokeErrorCode, ExitCode> = {
   SMOKE_FILE_INVALID: EXIT.USAGE,
@@ -111,7 +112,7 @@ export async function smokeCommand(
     // A config file error is main.ts's to report (exit 2); everything else is said here,
     // in one line, with the exit code SPEC §6 gives it.
     if (err instanceof ConfigError) throw err;
-    process.stderr.write(`comfyume-builder smoke: ${(err as Error).message}\n`);
+    process.stderr.write(`comfyume-builder smoke: ${errorMessage(err)}\n`);
     return exitCodeForSmokeError(err);
   }
 }

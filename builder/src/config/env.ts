@@ -1,6 +1,7 @@
 // The builder's environment (SPEC §7), parsed once by loadConfig(env) in main.ts.
 // Nothing else reads process.env. A bad value is an error naming the variable.
 import { z } from "zod";
+import { errorMessage } from "../../../common/errors.js";
 
 const GiB = 1024 ** 3;
 const UNITS: Record<string, number> = {
@@ -43,7 +44,7 @@ const bytes = (fallback: number) =>
       try {
         return parseBytes(v);
       } catch (err) {
-        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        ctx.addIssue({ code: "custom", message: errorMessage(err) });
         return z.NEVER;
       }
     });

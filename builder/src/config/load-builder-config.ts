@@ -1,5 +1,6 @@
 // Reads and validates the config file. Errors name the file and each bad JSON path.
 import { readFile } from "node:fs/promises";
+import { errorMessage } from "../../../common/errors.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { builderConfigSchema, type BuilderConfig } from "./builder-config.js";
@@ -39,7 +40,7 @@ export function parseBuilderConfig(text: string, file: string): BuilderConfig {
   } catch (err) {
     // Line and column as editors count them; V8's own message sometimes quotes the whole file.
     const at = findJsonSyntaxError(text);
-    if (!at) throw new ConfigError(`${file}: not valid JSON: ${(err as Error).message.slice(0, 200)}`);
+    if (!at) throw new ConfigError(`${file}: not valid JSON: ${errorMessage(err).slice(0, 200)}`);
     throw new ConfigError(`${file}:${at.line}:${at.column}: not valid JSON: ${at.message}`);
   }
   const parsed = builderConfigSchema.safeParse(json);
@@ -68,7 +69,7 @@ export async function loadBuilderConfig(
       const config = parseBuilderConfig(await readFile(bundled, "utf8"), bundled);
       return { config, file: bundled, dir: path.dirname(bundled), bundled: true };
     }
-    throw new ConfigError(`cannot read config file ${abs}: ${(err as Error).message}`);
+    throw new ConfigError(`cannot read config file ${abs}: ${errorMessage(err)}`);
   }
   return { config: parseBuilderConfig(text, abs), file: abs, dir: path.dirname(abs), bundled: false };
 }

@@ -2,6 +2,7 @@
 // writable and have free space. Each check is a sentence when it fails so an operator
 // reading the 503 knows what to fix.
 import { randomBytes } from "node:crypto";
+import { errorMessage } from "../../../common/errors.js";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeLowDisk, resolveDiskUsage, type DiskThresholds } from "./disk.js";
@@ -53,7 +54,7 @@ async function checkBuildx(opts: ReadinessOptions): Promise<ReadyCheck> {
     return { name: "buildx", ok: true };
   } catch (err) {
     const message =
-      err instanceof BuildxError ? err.message : `buildx could not be asked: ${(err as Error).message}`;
+      err instanceof BuildxError ? err.message : `buildx could not be asked: ${errorMessage(err)}`;
     return { name: "buildx", ok: false, message: message.endsWith(".") ? message : `${message}.` };
   }
 }
@@ -65,7 +66,7 @@ async function checkDir(name: string, dir: string, t: DiskThresholds): Promise<R
     await writeFile(probe, "ok");
     await rm(probe, { force: true });
   } catch (err) {
-    return { name, ok: false, message: `${dir} is not writable: ${(err as Error).message}.` };
+    return { name, ok: false, message: `${dir} is not writable: ${errorMessage(err)}.` };
   }
   const low = describeLowDisk(await resolveDiskUsage(dir), t);
   return low ? { name, ok: false, message: `${low}.` } : { name, ok: true };

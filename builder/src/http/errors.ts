@@ -5,6 +5,7 @@ import { z } from "zod";
 import { ERROR_CODES, type ErrorCode, type ErrorEnvelope } from "../../../common/build-record.js";
 import { formatIssues } from "../../../common/build-request.js";
 import { statusForCode } from "../jobs/service-error.js";
+import { asError } from "../../../common/errors.js";
 
 export interface Issue {
   path: string;
@@ -63,7 +64,7 @@ export function toErrorResponse(err: unknown): ErrorResponse {
   const retryAfter = (err as { retryAfter?: unknown })?.retryAfter;
   const retry = typeof retryAfter === "number" && retryAfter > 0 ? Math.ceil(retryAfter) : undefined;
   let code: ErrorCode | undefined = isErrorCode(e.code) ? e.code : undefined;
-  if (!code && (err as Error)?.name === "UploadError") code = "INVALID_REQUEST";
+  if (!code && asError(err).name === "UploadError") code = "INVALID_REQUEST";
   if (!code || code === "INTERNAL") {
     // Internal failures are logged by onError; their messages may name paths or hosts.
     return {

@@ -2,6 +2,7 @@
 // missing or lying Content-Length cannot get past it), JSON parse errors as 400, and
 // path/header values checked before they reach the jobs layer.
 import { HttpError, invalidRequest } from "./errors.js";
+import { errorMessage } from "../../../common/errors.js";
 
 /** Reads at most `maxBytes` of the body; more is 413. */
 export async function readBodyCapped(req: Request, maxBytes: number, what: string): Promise<Buffer> {
@@ -39,7 +40,7 @@ export function parseJsonBody(raw: Buffer, what: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {
-    throw invalidRequest(`The ${what} is not valid JSON: ${(err as Error).message}.`, [
+    throw invalidRequest(`The ${what} is not valid JSON: ${errorMessage(err)}.`, [
       { path: "(root)", message: "not valid JSON" },
     ]);
   }

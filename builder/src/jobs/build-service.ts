@@ -11,14 +11,24 @@ import {
 import { handleGithubPush, type GithubPushInput, type HookResult } from "./github-push.js";
 import { buildJobContext, type BuildServiceDeps, type JobContext } from "./job-context.js";
 import { JobLoop } from "./job-loop.js";
-import type { ListQuery } from "./ports.js";
-import { endRecord } from "./record-edits.js";
+import { LocalBuilds } from "./local-builds.js";
+import type { ListQuery, ListResult } from "./ports.js";
+import { endBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 import { scheduleBuilds, type ScheduleInput } from "./schedule.js";
 import { ServiceError } from "./service-error.js";
 import { isLiveBuild, precheckSubmit, submitBuild, type SubmitOptions, type SubmitResult } from "./submit.js";
 import { Sweeper, type DiskFigures } from "./sweeper.js";
 import { isUploadNeeded } from "./upload-retention.js";
+import { asError } from "../../../common/errors.js";
+
+// The types of this face, from the one module that defines each (the HTTP layer imports them from here).
+export type { GithubPushInput, HookResult } from "./github-push.js";
+export type { UploadInfo } from "./plan-build.js";
+export type { ListQuery, ListResult } from "./ports.js";
+export type { ScheduleInput } from "./schedule.js";
+export type { SubmitOptions, SubmitResult } from "./submit.js";
+export type { UploadedContext } from "../source/upload.js";
 
 export interface DrainResult {
   finished: string[];
@@ -35,13 +45,17 @@ export interface JobStats {
 export class BuildService {
   private readonly ctx: JobContext;
   private readonly loop: JobLoop;
+  private readonly local: LocalBuilds;
   private readonly sweeper: Sweeper;
   private draining = false;
 
   constructor(deps: BuildServiceDeps) {
     this.ctx = buildJobContext(deps);
-    this.loop = new JobLoop(this.ctx);
-    this.sweeper = new Sweeper(this.ctx, (id) => this.loop.running.has(id));
+    this.local = new LocalBuilds(this.ctx.settings.concurrency, (id, err) =>
+      this.ctx.logger.warn("build ended with an error", { buildId: id, error: String(err) }),
+    );
+    this.loop = new JobLoop(this.ctx, this.local);
+    this.sweeper = new Sweeper(this.ctx, (id) => this.local.has(id));
   }
 
   get owner(): string {
@@ -80,10 +94,6 @@ export class BuildService {
     return isUploadNeeded(this.ctx, sha256);
   }
 
-  isDraining(): boolean {
-    return this.draining;
-  }
-
   async submit(req: BuildRequest, opts: SubmitOptions): Promise<SubmitResult> {
     this.refuseWhileDraining();
     const result = await submitBuild(this.ctx, req, opts);
@@ -95,7 +105,7 @@ export class BuildService {
     return this.ctx.store.get(id);
   }
 
-  async list(query: ListQuery): Promise<{ builds: BuildRecord[]; nextCursor: string | null }> {
+  async list(query: ListQuery): Promise<ListResult> {
     const page = await this.ctx.store.list(query);
     return { builds: page.builds, nextCursor: page.nextCursor ?? null };
   }
@@ -119,17 +129,18 @@ export class BuildService {
       (await this.ctx.coord.claim(id, record.attempt, this.ctx.owner, "cancel", now))
     ) {
       const cancelled = await this.ctx.store.update(id, (r) =>
-        endRecord(r, "cancelled", "CANCELLED", "the build was cancelled before it started", now),
+        endBuild(
+          r,
+          { status: "cancelled", code: "CANCELLED", message: "the build was cancelled before it started" },
+          now,
+        ),
       );
       await this.ctx.store.appendLog(id, [{ stream: "system", line: "cancelled while queued" }]);
       await retireBuild(this.ctx, id);
       return cancelled;
     }
-    const local = this.loop.running.get(id);
-    if (local) {
-      local.controller.abort({ code: "CANCELLED", message: "the build was cancelled" });
+    if (this.local.abort(id, { code: "CANCELLED", message: "the build was cancelled" }))
       return (await this.ctx.store.get(id)) ?? record;
-    }
     await this.ctx.coord.requestCancel(id, now);
     // Not in the build log: the owning replica is appending to it, and two writers could
     // number a line alike. The owner logs the cancellation when it picks the request up.
@@ -181,8 +192,8 @@ export class BuildService {
       if (isTerminalStatus(record.status) && !isLiveBuild(record, this.ctx.settings.maxAttempts))
         return record;
       // A build running on this replica wakes the waiter the moment it ends; others are polled.
-      const local = this.loop.running.get(id);
-      if (local) await local.done.catch(() => undefined);
+      const local = this.local.get(id);
+      if (local) await local.done;
       else await abortableDelay(250, signal);
     }
   }
@@ -195,19 +206,21 @@ export class BuildService {
   async drain(seconds: number): Promise<DrainResult> {
     this.draining = true;
     await this.loop.stop();
-    const builds = [...this.loop.running.values()];
-    const deadline = new Promise<void>((resolve) => setTimeout(resolve, seconds * 1000).unref());
-    await Promise.race([Promise.allSettled(builds.map((b) => b.done)), deadline]);
-    const interrupted: string[] = [];
-    for (const b of this.loop.running.values()) {
-      interrupted.push(b.id);
-      b.controller.abort({
+    const ids = this.local.ids();
+    let interrupted: string[] = [];
+    // One wait (every build here ended); the deadline only aborts what still runs then.
+    const deadline = setTimeout(() => {
+      interrupted = this.local.abortAll({
         code: "INTERRUPTED",
         message: `the replica ${this.ctx.owner} shut down (drain of ${seconds} s ran out)`,
       });
+    }, seconds * 1000);
+    try {
+      await this.local.onIdle();
+    } finally {
+      clearTimeout(deadline);
     }
-    await Promise.allSettled(builds.map((b) => b.done));
-    return { finished: builds.map((b) => b.id).filter((id) => !interrupted.includes(id)), interrupted };
+    return { finished: ids.filter((id) => !interrupted.includes(id)), interrupted };
   }
 
   handleGithubPush(input: GithubPushInput): Promise<HookResult> {
@@ -228,11 +241,11 @@ export class BuildService {
 
   /** Builds running on this replica. */
   running(): number {
-    return this.loop.running.size;
+    return this.local.size;
   }
 
   async stats(): Promise<JobStats> {
-    const stats: JobStats = { queued: 0, running: 0, runningHere: this.loop.running.size, byTarget: {} };
+    const stats: JobStats = { queued: 0, running: 0, runningHere: this.local.size, byTarget: {} };
     for (const id of await this.ctx.active.ids()) {
       const record = await this.ctx.store.get(id);
       if (!record || (record.status !== "queued" && record.status !== "running")) continue;
@@ -264,14 +277,14 @@ export class BuildService {
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason as Error);
+    if (signal.aborted) return reject(asError(signal.reason));
     const timer = setTimeout(() => {
       signal.removeEventListener("abort", onAbort);
       resolve();
     }, ms);
     const onAbort = () => {
       clearTimeout(timer);
-      reject(signal.reason as Error);
+      reject(asError(signal.reason));
     };
     signal.addEventListener("abort", onAbort, { once: true });
   });

@@ -6,19 +6,23 @@ import type { BuildRecord } from "../../../common/build-record.js";
 import type { JobContext } from "./job-context.js";
 import { buildLease } from "./leases.js";
 import { recoverBuild } from "./recovery.js";
-import { startClaimedBuild, type RunningBuild } from "./run-build.js";
+import type { LocalBuilds } from "./local-builds.js";
+import { runClaimedBuild } from "./run-build.js";
 
 /** A marker without a record for this long is a create that died half way. */
 const ORPHAN_MARKER_MS = 60_000;
 
 export class JobLoop {
-  readonly running = new Map<string, RunningBuild>();
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private again = false;
   private stopped = true;
 
-  constructor(private readonly ctx: JobContext) {}
+  constructor(
+    private readonly ctx: JobContext,
+    /** This replica's running builds; the loop only adds to it. */
+    private readonly local: LocalBuilds,
+  ) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -67,12 +71,12 @@ export class JobLoop {
           await this.ctx.active.clear(id);
         continue;
       }
-      const current = await recoverBuild(this.ctx, record, marker, this.running.has(id));
+      const current = await recoverBuild(this.ctx, record, marker, this.local.has(id));
       if (current.status === "queued") queued.push(current);
     }
     for (const record of queued) {
-      if (this.stopped || this.running.size >= this.ctx.settings.concurrency) return;
-      if ([...this.running.values()].some((b) => b.target === record.target)) continue;
+      if (this.stopped || !this.local.hasRoom()) return;
+      if (this.local.runsTarget(record.target)) continue;
       if (!this.ctx.claimFilter(record)) continue;
       await this.tryClaim(record);
     }
@@ -94,17 +98,12 @@ export class JobLoop {
       return false;
     }
     await ctx.coord.writeLease(lease);
-    const build = startClaimedBuild(ctx, fresh);
-    this.running.set(record.id, build);
+    this.local.start(
+      fresh,
+      (controller) => runClaimedBuild(ctx, fresh, controller),
+      () => this.nudge(),
+    );
     ctx.logger.info("build claimed", { buildId: record.id, attempt: record.attempt, target: record.target });
-    void build.done
-      .catch((err: unknown) =>
-        ctx.logger.warn("build ended with an error", { buildId: record.id, error: String(err) }),
-      )
-      .finally(() => {
-        this.running.delete(record.id);
-        this.nudge();
-      });
     return true;
   }
 }

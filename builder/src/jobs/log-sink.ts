@@ -50,11 +50,11 @@ export function createStoreSink(
         setTimeout(drain, 20);
       }
     },
-    async update(mutate: (record: BuildRecord) => void) {
+    async update(mutate: (record: BuildRecord) => void | BuildRecord) {
       await drain();
       return store.update(id, (record) => {
         if (owns && !owns.holds(record)) throw new StaleAttemptError(id, owns.attempt);
-        mutate(record);
+        return mutate(record);
       });
     },
     async flush() {

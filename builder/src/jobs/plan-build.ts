@@ -9,17 +9,14 @@ import {
 } from "../../../common/build-record.js";
 import type { BuildRequest } from "../../../common/build-request.js";
 import type { BuilderConfig, TargetConfig } from "../config/builder-config.js";
+import type { UploadedContext } from "../source/upload.js";
 import type { ResolveRef } from "./ports.js";
 import { ServiceError } from "./service-error.js";
 import { buildImageTags } from "./tag-templates.js";
+import { errorMessage } from "../../../common/errors.js";
 
-export interface UploadInfo {
-  sha256: string;
-  bytes: number;
-  files: number;
-  /** Where the HTTP layer unpacked it (informational; the runner finds uploads by sha256). */
-  dir?: string;
-}
+/** What a build records of an uploaded context; the runner finds it by sha256, not by its dir. */
+export type UploadInfo = Pick<UploadedContext, "sha256" | "bytes" | "files">;
 
 const FULL_SHA = /^[0-9a-f]{40}$/;
 
@@ -90,7 +87,7 @@ async function resolveCommit(
     if (err instanceof ServiceError) throw err;
     throw new ServiceError(
       "INVALID_REQUEST",
-      `ref ${JSON.stringify(ref)} could not be resolved in source ${source.name} (${source.git}): ${(err as Error).message}`,
+      `ref ${JSON.stringify(ref)} could not be resolved in source ${source.name} (${source.git}): ${errorMessage(err)}`,
       { issues: [{ path: "ref", message: "not found in the source repository" }] },
     );
   }

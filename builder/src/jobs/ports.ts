@@ -1,9 +1,10 @@
 // What the job layer needs from its neighbours, as structural interfaces so it can be
-// wired to the real FileBuildStore (store/file-build-store.ts) and BuildRunner
-// (jobs/build-runner.ts) without importing their implementations.
+// wired to the real FileBuildStore (store/file-build-store.ts) and build runner
+// (runner/build-runner.ts, through runner/port.ts) without importing their implementations.
 import type { BuildRecord, BuildStatus, LogLine } from "../../../common/build-record.js";
 import type { GitSourceConfig } from "../config/builder-config.js";
 
+/** A page of builds: newest first; `nextCursor` continues it (null on the last page). */
 export interface ListQuery {
   target?: string;
   status?: BuildStatus;
@@ -11,6 +12,11 @@ export interface ListQuery {
   cursor?: string;
   /** Further filtering (trigger, search) decided by the caller; the page is filled with matches. */
   match?: (record: BuildRecord) => boolean;
+}
+
+export interface ListResult {
+  builds: BuildRecord[];
+  nextCursor: string | null;
 }
 
 /** The subset of FileBuildStore the jobs use. Records and logs live under the data dir. */
@@ -24,24 +30,8 @@ export interface JobStore {
   buildDir(id: string): string;
 }
 
-export type SinkStream = "stdout" | "stderr" | "system";
-
-/** How a runner reports progress; `update` persists through the store. */
-export interface BuildSink {
-  log(stream: SinkStream, line: string): void;
-  update(mutate: (record: BuildRecord) => void): Promise<BuildRecord>;
-}
-
-/** Why a running build's signal was aborted; the runner finishes the record with this code. */
-export interface AbortReason {
-  code: "CANCELLED" | "TIMEOUT" | "INTERRUPTED";
-  message?: string;
-}
-
-/** Runs one claimed build. Never throws for build failures: it returns the final record. */
-export interface BuildExecutor {
-  run(record: BuildRecord, opts: { signal: AbortSignal; sink: BuildSink }): Promise<BuildRecord>;
-}
+// The executor is runner/'s side of the one port between the two (runner/port.ts).
+export type { AbortReason, BuildExecutor, BuildSink, SinkStream } from "../runner/port.js";
 
 /** Resolves a ref of a git source to a full commit SHA (source/git.ts resolveRemoteRef, with the token). */
 export type ResolveRef = (

@@ -8,7 +8,7 @@ import type { BuildRecord } from "../../../common/build-record.js";
 import type { ActiveMarker } from "./active-index.js";
 import type { JobContext } from "./job-context.js";
 import { isLeaseExpired } from "./leases.js";
-import { endRecord, requeueRecord } from "./record-edits.js";
+import { endBuild, interruptBuild, requeueBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
 
 /** The record after recovery looked at it (unchanged when there was nothing to do). */
@@ -49,10 +49,9 @@ async function interruptIfExpired(ctx: JobContext, record: BuildRecord): Promise
   if (!(await ctx.coord.claim(record.id, record.attempt, ctx.owner, "recover", now))) return record;
   const owner = lease?.owner ?? "unknown";
   const message = `replica ${owner} stopped renewing the lease of attempt ${record.attempt}${lease ? ` (expired at ${lease.expiresAt})` : ""}; marked interrupted by replica ${ctx.owner}`;
-  const updated = await ctx.store.update(record.id, (r) => {
-    if (r.status === "running" && r.attempt === record.attempt)
-      endRecord(r, "interrupted", "INTERRUPTED", message, now);
-  });
+  const updated = await ctx.store.update(record.id, (r) =>
+    r.status === "running" && r.attempt === record.attempt ? interruptBuild(r, message, now) : r,
+  );
   await ctx.store.appendLog(record.id, [{ stream: "system", line: message }]);
   ctx.logger.warn("build interrupted: lease expired", { buildId: record.id, attempt: record.attempt, owner });
   return updated;
@@ -62,17 +61,17 @@ async function requeue(ctx: JobContext, record: BuildRecord): Promise<BuildRecor
   const now = ctx.now();
   if (!(await ctx.coord.claim(record.id, record.attempt, ctx.owner, "requeue", now))) return record;
   if (await ctx.coord.hasCancelRequest(record.id)) {
-    const cancelled = await ctx.store.update(record.id, (r) => {
-      if (r.status === "interrupted")
-        endRecord(r, "cancelled", "CANCELLED", "the build was cancelled while it was interrupted", now);
-    });
+    const message = "the build was cancelled while it was interrupted";
+    const cancelled = await ctx.store.update(record.id, (r) =>
+      r.status === "interrupted" ? endBuild(r, { status: "cancelled", code: "CANCELLED", message }, now) : r,
+    );
     await retireBuild(ctx, record.id);
     return cancelled;
   }
   const marker = await ctx.active.resolve(record.id);
-  const updated = await ctx.store.update(record.id, (r) => {
-    if (r.status === "interrupted" && r.attempt === record.attempt) requeueRecord(r);
-  });
+  const updated = await ctx.store.update(record.id, (r) =>
+    r.status === "interrupted" && r.attempt === record.attempt ? requeueBuild(r) : r,
+  );
   await ctx.active.mark({
     id: record.id,
     queuedAt: now.toISOString(),
@@ -101,9 +100,9 @@ async function expireIfStale(
   if (!(await ctx.coord.claim(record.id, record.attempt, ctx.owner, "expire", now))) return record;
   const ttl = Math.round(ctx.settings.queueTtlMs / 1000);
   const message = `the build waited in the queue longer than BUILDER_QUEUE_TTL (${ttl} s) without starting`;
-  const updated = await ctx.store.update(record.id, (r) => {
-    if (r.status === "queued") endRecord(r, "failed", "TIMEOUT", message, now);
-  });
+  const updated = await ctx.store.update(record.id, (r) =>
+    r.status === "queued" ? endBuild(r, { status: "failed", code: "TIMEOUT", message }, now) : r,
+  );
   await ctx.store.appendLog(record.id, [{ stream: "system", line: message }]);
   await retireBuild(ctx, record.id);
   return updated;

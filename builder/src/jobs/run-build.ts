@@ -6,26 +6,12 @@ import type { JobContext } from "./job-context.js";
 import { buildLease } from "./leases.js";
 import { createStoreSink, StaleAttemptError } from "./log-sink.js";
 import type { AbortReason } from "./ports.js";
-import { endRecord, startRecord } from "./record-edits.js";
+import { endBuild, startBuild } from "../store/record-lifecycle.js";
 import { retireBuild } from "./retire.js";
-
-export interface RunningBuild {
-  id: string;
-  target: string;
-  attempt: number;
-  controller: AbortController;
-  done: Promise<BuildRecord>;
-}
+import { errorMessage } from "../../../common/errors.js";
 
 function abortWith(controller: AbortController, reason: AbortReason): void {
   if (!controller.signal.aborted) controller.abort(reason);
-}
-
-/** Starts the executor for a claimed record whose lease and target lock this replica already wrote. */
-export function startClaimedBuild(ctx: JobContext, record: BuildRecord): RunningBuild {
-  const controller = new AbortController();
-  const done = runAttempt(ctx, record, controller);
-  return { id: record.id, target: record.target, attempt: record.attempt, controller, done };
 }
 
 async function renewLease(ctx: JobContext, record: BuildRecord, controller: AbortController): Promise<void> {
@@ -60,7 +46,11 @@ async function renewLease(ctx: JobContext, record: BuildRecord, controller: Abor
   }
 }
 
-async function runAttempt(
+/**
+ * Runs a claimed record whose lease and target lock this replica already wrote, with the
+ * build's own controller (local-builds.ts), to its final record.
+ */
+export async function runClaimedBuild(
   ctx: JobContext,
   claimed: BuildRecord,
   controller: AbortController,
@@ -95,7 +85,7 @@ async function runAttempt(
   try {
     if (await ctx.coord.hasCancelRequest(id))
       abortWith(controller, { code: "CANCELLED", message: "the build was cancelled before it started" });
-    const started = await ctx.store.update(id, (r) => startRecord(r, ctx.now()));
+    const started = await ctx.store.update(id, (r) => startBuild(r, ctx.now()));
     sink.log(
       "system",
       `attempt ${claimed.attempt} of ${ctx.settings.maxAttempts} claimed by replica ${ctx.owner}`,
@@ -108,15 +98,13 @@ async function runAttempt(
       return (await ctx.store.get(id)) ?? claimed;
     }
     ctx.logger.warn("executor threw", { buildId: id, error: String(err) });
-    sink.log("system", `the build runner failed unexpectedly: ${(err as Error).message}`);
+    sink.log("system", `the build runner failed unexpectedly: ${errorMessage(err)}`);
+    const message = `the build runner failed unexpectedly: ${errorMessage(err)}`;
+    // A runner that threw after it ended the record (a cleanup) leaves that outcome standing.
     final = await ctx.store.update(id, (r) =>
-      endRecord(
-        r,
-        "failed",
-        "INTERNAL",
-        `the build runner failed unexpectedly: ${(err as Error).message}`,
-        ctx.now(),
-      ),
+      isTerminalStatus(r.status)
+        ? r
+        : endBuild(r, { status: "failed", code: "INTERNAL", message }, ctx.now()),
     );
   } finally {
     clearInterval(renewing);
@@ -139,7 +127,9 @@ async function settle(
     const message = `the build runner returned with status ${final.status}`;
     // Log first: followers stop once the record is terminal and every line is out.
     sink.log("system", `build ended: failed (INTERNAL: ${message})`);
-    record = await sink.update((r) => endRecord(r, "failed", "INTERNAL", message, ctx.now()));
+    record = await sink.update((r) =>
+      endBuild(r, { status: "failed", code: "INTERNAL", message }, ctx.now()),
+    );
   }
   // The runner wrote the build's last line before its terminal status; only a requeue adds one.
   const again = record.status === "interrupted" && record.attempt < ctx.settings.maxAttempts;

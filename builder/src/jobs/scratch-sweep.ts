@@ -7,11 +7,10 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { resolveOwnerFile, resolveOwnerState } from "../process/process-identity.js";
+import { SCRATCH_OWNER_FILE } from "../runner/port.js";
 import type { JobContext } from "./job-context.js";
 import { isLeaseExpired } from "./leases.js";
 
-/** The owner marker inside a build's scratch dir. */
-export const SCRATCH_OWNER_FILE = ".owner.json";
 const BUILD_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 async function isRunningAnywhere(ctx: JobContext, id: string): Promise<boolean> {

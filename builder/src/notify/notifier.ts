@@ -10,6 +10,7 @@ import { DEFAULT_DELIVERY_POLICY, deliver, type DeliveryPolicy } from "./deliver
 import { buildNtfyRequest, parseNtfyUrl } from "./ntfy-message.js";
 import { describeTarget, type NotifyRequest } from "./notify-request.js";
 import { buildWebhookRequest } from "./webhook-message.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface NotifySettings {
   webhook?: { url: string; secret?: string };
@@ -112,7 +113,7 @@ export function createNotifier(
         });
     } catch (err) {
       // deliver() reports failures as outcomes; this is a bug or a broken undici install, still not the build's concern.
-      logger.warn("build notification failed", { ...fields, error: (err as Error).message });
+      logger.warn("build notification failed", { ...fields, error: errorMessage(err) });
     }
   };
 
@@ -151,7 +152,7 @@ export function createNotifier(
         for (const req of buildNotifyRequests(record, settings, deliveryId)) track(send(record, req));
       } catch (err) {
         // Called at the end of a build: a notification must never turn into the build's error.
-        logger.warn("build notification failed", { buildId: record.id, error: (err as Error).message });
+        logger.warn("build notification failed", { buildId: record.id, error: errorMessage(err) });
       }
     },
     flush,

@@ -6,6 +6,7 @@ import type { ErrorCode } from "../../../common/build-record.js";
 import type { RegistryClient, RequestOptions } from "./client.js";
 import { formatImageRef, parseImageRef } from "./image-ref.js";
 import { verifyPushed, type PushedTag } from "./verify-push.js";
+import { errorMessage, asError } from "../../../common/errors.js";
 
 export class PublishError extends Error {
   readonly code: ErrorCode = "PUSH_FAILED";
@@ -50,7 +51,7 @@ export async function publishTags(
     opts.manifest ? Promise.resolve(opts.manifest) : client.getManifest(source, opts)
   ).catch((err: unknown) => {
     throw new PublishError(
-      `could not read the pushed ${formatImageRef(source)} back to tag it: ${(err as Error).message}`,
+      `could not read the pushed ${formatImageRef(source)} back to tag it: ${errorMessage(err)}`,
       [],
       { cause: err },
     );
@@ -66,7 +67,7 @@ export async function publishTags(
   const failedAt = outcomes.findIndex((o) => o.status === "rejected");
   if (failedAt >= 0) {
     if (opts.signal?.aborted) throw opts.signal.reason;
-    const reason = (outcomes[failedAt] as PromiseRejectedResult).reason as Error;
+    const reason = asError((outcomes[failedAt] as PromiseRejectedResult).reason);
     const already =
       moved.length > 0 ? `; already moved to ${digest}: ${moved.map((m) => m.ref).join(", ")}` : "";
     throw new PublishError(`could not tag ${tags[failedAt]}: ${reason.message}${already}`, moved, {

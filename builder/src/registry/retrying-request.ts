@@ -6,6 +6,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { request, type Dispatcher } from "undici";
 import { RegistryError } from "./errors.js";
 import { isRetryableStatus, nextDelayMs, parseRetryAfter, type RetryPolicy } from "./retry-policy.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export type HttpMethod = "GET" | "HEAD" | "PUT";
 export type Response = Dispatcher.ResponseData;
@@ -104,7 +105,7 @@ export async function retryingRequest(
       if (attempt >= policy.attempts) {
         throw new RegistryError(
           "REGISTRY_UNAVAILABLE",
-          `could not reach ${init.what} after ${attempt} attempts (${code}: ${(err as Error).message})`,
+          `could not reach ${init.what} after ${attempt} attempts (${code}: ${errorMessage(err)})`,
           undefined,
           { cause: err },
         );

@@ -5,6 +5,7 @@ import type { ErrorCode } from "../../../common/build-record.js";
 import type { RegistryClient, RequestOptions } from "./client.js";
 import { RegistryError } from "./errors.js";
 import { parseImageRef } from "./image-ref.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface PushedTag {
   ref: string;
@@ -46,7 +47,7 @@ export async function verifyPushed(
       const why =
         err instanceof RegistryError && err.code === "REGISTRY_NOT_FOUND"
           ? `${ref} is not in the registry after the push (${err.message})`
-          : `could not confirm ${ref} was pushed: ${(err as Error).message}`;
+          : `could not confirm ${ref} was pushed: ${errorMessage(err)}`;
       throw new PushVerificationError(why, ref, { cause: err });
     }
     if (expectedDigest !== undefined && digest !== expectedDigest) {

@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { run } from "../process/spawn.js";
 import { SmokeError } from "./errors.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface DockerCredential {
   host: string;
@@ -94,7 +95,7 @@ export async function resolveDockerCredential(
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new SmokeError(
       "SMOKE_IMAGE_UNAUTHORIZED",
-      `could not read the docker config ${path.join(configDir, "config.json")}: ${(err as Error).message}`,
+      `could not read the docker config ${path.join(configDir, "config.json")}: ${errorMessage(err)}`,
     );
   }
   const helper = config.credHelpers?.[host] ?? config.credsStore;

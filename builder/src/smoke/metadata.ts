@@ -11,6 +11,7 @@ import { SmokeError } from "./errors.js";
 import { describeImageSource, isDigest, type SmokeImageSource } from "./image-source.js";
 import { classifyDockerFailure } from "./docker-errors.js";
 import type { EnvList } from "./container-env.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface ImageConfig {
   user: string;
@@ -195,7 +196,7 @@ export async function resolveLayoutConfig(
     if (err instanceof SmokeError) throw err;
     throw new SmokeError(
       "SMOKE_IMAGE_NOT_FOUND",
-      `could not read the image config from ${where}: ${(err as Error).message}`,
+      `could not read the image config from ${where}: ${errorMessage(err)}`,
     );
   }
 }

@@ -6,6 +6,7 @@
 // and what RE2 rejects (backreferences, lookaround, `a**`, `\Z`) is rejected. The
 // verdicts are checked against Go's own regexp in test/fixtures/smoke/go-regexp/.
 import { RE2JS } from "re2js";
+import { errorMessage } from "../../../common/errors.js";
 
 type Compiled = { ok: true; re: RE2JS } | { ok: false; error: string };
 
@@ -20,7 +21,7 @@ export function compileGoRegex(pattern: string): Compiled {
   try {
     compiled = { ok: true, re: RE2JS.compile(pattern) };
   } catch (err) {
-    compiled = { ok: false, error: (err as Error).message };
+    compiled = { ok: false, error: errorMessage(err) };
   }
   if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(pattern, compiled);

@@ -16,6 +16,7 @@ import {
   type ImageConfig,
   type RawConfig,
 } from "./metadata.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface RegistryReadOptions {
   /** Credentials by registry host; undefined = anonymous. */
@@ -54,7 +55,7 @@ async function readConfigBlob(client: RegistryClient, image: ImageRef, digest: s
 function toSmokeError(err: unknown, ref: string, signal?: AbortSignal): SmokeError {
   if (err instanceof SmokeError) return err;
   if (signal?.aborted) return new SmokeError("SMOKE_CANCELLED", `reading the config of ${ref} was cancelled`);
-  const reason = (err as Error).message;
+  const reason = errorMessage(err);
   if (isRegistryError(err, "REGISTRY_UNAUTHORIZED") || isRegistryError(err, "REGISTRY_DENIED")) {
     return new SmokeError(
       "SMOKE_IMAGE_UNAUTHORIZED",

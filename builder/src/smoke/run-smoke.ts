@@ -18,6 +18,7 @@ import { usesImageEnv } from "./plan.js";
 import { readRegistryConfig } from "./registry-config.js";
 import { runImageTests, type RunPlanOptions } from "./run-plan.js";
 import { formatOfPath, hasImageTests, parseSmokeFile, type SmokeFile } from "./schema.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export { buildSmokeBuildArgv, type RunPlanOptions, type SmokeBuildArgvInput } from "./run-plan.js";
 
@@ -40,7 +41,7 @@ async function loadFile(file: string | SmokeFile): Promise<SmokeFile> {
   } catch (err) {
     throw new SmokeError(
       "SMOKE_FILE_INVALID",
-      `could not read the smoke file ${JSON.stringify(file)}: ${(err as Error).message}`,
+      `could not read the smoke file ${JSON.stringify(file)}: ${errorMessage(err)}`,
     );
   }
   return parseSmokeFile(text, file, formatOfPath(file));

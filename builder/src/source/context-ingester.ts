@@ -7,16 +7,16 @@
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { UploadError } from "./source-error.js";
-import type { IngestResult } from "./upload.js";
+import type { UploadedContext } from "./upload.js";
 import type { UploadStore } from "./upload-store.js";
 import type { SpaceCheck } from "./upload-writer.js";
 
 export type Ingest = (
   body: Readable,
   opts: { maxBytes: number; destDir: string; signal?: AbortSignal; space?: SpaceCheck },
-) => Promise<IngestResult>;
+) => Promise<UploadedContext>;
 
-export interface IngestedUpload extends IngestResult {
+export interface IngestedUpload extends UploadedContext {
   /** True when this request put the context there (no earlier upload of the same bytes). */
   created: boolean;
   /** For a request refused after its body was taken: removes the context unless a build needs it. */

@@ -15,6 +15,7 @@ import {
   TRAILER_BYTES,
 } from "../../../common/indexed-gzip.js";
 import { UploadError } from "./source-error.js";
+import { errorMessage } from "../../../common/errors.js";
 
 const inflateRaw = promisify(inflateRawCallback);
 
@@ -154,7 +155,7 @@ export class IndexedGunzip extends Transform {
           try {
             h = parseIndexedHeader(q.peek(64));
           } catch (err) {
-            throw this.invalid((err as Error).message);
+            throw this.invalid(errorMessage(err));
           }
           if (h.kind === "more") {
             if (h.need > MAX_HEADER_BYTES)

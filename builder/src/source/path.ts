@@ -7,6 +7,7 @@ import { run } from "../process/spawn.js";
 import { isFullSha } from "./git-argv.js";
 import { buildGitEnv, GIT_SAFE_CONFIG } from "./git-env.js";
 import { SourceError } from "./source-error.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface PathSourceOptions {
   /** The `path` of the source as configured (absolute, or relative to configDir). */
@@ -75,7 +76,7 @@ export async function resolveWorkTreeCommit(
     return result.exitCode === 0 && isFullSha(sha) ? sha : null;
   } catch (err) {
     // git is not installed: a path source still builds, it just has no commit to record.
-    if (/could not start/.test((err as Error).message)) return null;
+    if (/could not start/.test(errorMessage(err))) return null;
     throw err;
   }
 }

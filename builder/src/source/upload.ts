@@ -21,6 +21,7 @@ import { MAX_ENTRIES_CAP, maxEntriesFor } from "./upload-limits.js";
 import { BodyMeter, hasGzipMagic, peekHead, STREAM_HIGH_WATER_MARK } from "./upload-stream.js";
 import { EntryWriter, type SpaceCheck } from "./upload-writer.js";
 import { TarEndCutter } from "./tar-end.js";
+import { errorMessage, asError } from "../../../common/errors.js";
 
 export interface IngestOptions {
   maxBytes: number;
@@ -35,7 +36,8 @@ export interface IngestOptions {
   space?: SpaceCheck;
 }
 
-export interface IngestResult {
+/** An unpacked upload: what the HTTP upload route and `run --context DIR` hand to a submit. */
+export interface UploadedContext {
   /**
    * Hex SHA-256 of the tar archive (after gunzip for a gzip body): the same context has
    * the same digest whether it came as .tar or .tar.gz, at any compression level, so a
@@ -52,7 +54,7 @@ export interface IngestResult {
 export async function ingestUpload(
   body: Readable | WebReadableStream<Uint8Array> | ReadableStream<Uint8Array>,
   options: IngestOptions,
-): Promise<IngestResult> {
+): Promise<UploadedContext> {
   const dir = path.resolve(options.destDir);
   const createdDir = await prepareDest(dir);
   const writer = new EntryWriter(dir, {
@@ -96,7 +98,7 @@ async function clearDest(dir: string, created: boolean): Promise<void> {
 function asUploadError(err: unknown): Error {
   if (err instanceof UploadError || err instanceof UploadDiskLowError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e?.name === "AbortError") return err as Error;
+  if (e?.name === "AbortError") return asError(err);
   if (
     e?.code === "Z_DATA_ERROR" ||
     e?.code === "Z_BUF_ERROR" ||
@@ -115,7 +117,7 @@ function asUploadError(err: unknown): Error {
   if (["EEXIST", "EISDIR", "ENOTDIR", "ELOOP", "ERR_STREAM_PREMATURE_CLOSE"].includes(e?.code ?? "")) {
     return new UploadError(`the archive has conflicting entries (${e.code}: ${e.message})`, { cause: err });
   }
-  return err as Error;
+  return asError(err);
 }
 
 type Framing = "tar" | "gzip" | "indexed-gzip";
@@ -126,7 +128,7 @@ function bodyFraming(head: Buffer, gzip: boolean | undefined): Framing {
   try {
     return parseIndexedHeader(head).kind === "indexed" ? "indexed-gzip" : "gzip";
   } catch (err) {
-    throw invalidGzip((err as Error).message, 0);
+    throw invalidGzip(errorMessage(err), 0);
   }
 }
 
@@ -189,7 +191,7 @@ async function unpack(
     await writer.settle();
     return tarMeter;
   } catch (err) {
-    extract.destroy(err as Error);
+    extract.destroy(asError(err));
     await feeding;
     // When the feed failed first (truncated, oversize, aborted), the entry being read
     // only reports "Stream was destroyed"; the feed's error is the one that says why.

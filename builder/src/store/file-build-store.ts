@@ -20,6 +20,7 @@ import { LogFollowHub } from "./log-follow-hub.js";
 import { followLog, followLogPages, type FollowOptions } from "./follow-log.js";
 import { appendText, iterateLogPages, resolveLogTail, resolveSeqOffset } from "./log-file.js";
 import { assertBuildId, isValidBuildId, StoreError } from "./store-error.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface ListQuery {
   target?: string;
@@ -114,7 +115,7 @@ export class FileBuildStore {
     try {
       return buildRecordSchema.parse(JSON.parse(text));
     } catch (err) {
-      throw new StoreError("INTERNAL", `record of build ${id} is unreadable: ${(err as Error).message}`, {
+      throw new StoreError("INTERNAL", `record of build ${id} is unreadable: ${errorMessage(err)}`, {
         cause: err,
       });
     }

@@ -3,7 +3,7 @@
 // idempotency, drain, GitHub push hooks and schedules.
 import { afterEach, describe, expect, it } from "vitest";
 import type { JobSettings } from "../../../builder/src/jobs/job-context.js";
-import { endRecord, requeueRecord } from "../../../builder/src/jobs/record-edits.js";
+import { interruptBuild, requeueBuild } from "../../../builder/src/store/record-lifecycle.js";
 import { isServiceError } from "../../../builder/src/jobs/service-error.js";
 import { FileBuildStore } from "../../../builder/src/store/file-build-store.js";
 import { makeBuildRecord } from "../../helpers/build-record.js";
@@ -83,10 +83,8 @@ describe("takeover", () => {
     await waitFor(started(store, record.id), { what: "the build to start" });
     await a.stop(); // no new claims: only the running build matters here
     // What another replica's recovery does once A's lease looks expired (A stalled).
-    await store.update(record.id, (r) =>
-      endRecord(r, "interrupted", "INTERRUPTED", "lease expired", new Date()),
-    );
-    await store.update(record.id, (r) => requeueRecord(r));
+    await store.update(record.id, (r) => interruptBuild(r, "lease expired", new Date()));
+    await store.update(record.id, (r) => requeueBuild(r));
     await waitFor(() => a.running() === 0, { timeoutMs: 10_000, what: "A to give the build up" });
     expect(await store.get(record.id)).toMatchObject({ status: "queued", attempt: 2 });
   });

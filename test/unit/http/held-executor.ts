@@ -3,8 +3,8 @@
 // "running" until the test ends it (or the service aborts it: cancel, drain), and finishes
 // the record the way the build runner does. Everything around it is the real jobs code.
 import type { BuildRecord } from "../../../common/build-record.js";
-import type { AbortReason, BuildExecutor, BuildSink } from "../../../builder/src/jobs/ports.js";
-import { endRecord } from "../../../builder/src/jobs/record-edits.js";
+import type { AbortReason, BuildExecutor, BuildSink } from "../../../builder/src/runner/port.js";
+import { endBuild, endPhase } from "../../../builder/src/store/record-lifecycle.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
 type Outcome = "succeeded" | "failed";
@@ -26,22 +26,25 @@ export class HeldExecutor implements BuildExecutor {
         const now = new Date();
         return sink.update((r) => {
           if (outcome === "succeeded") {
-            for (const p of r.phases) {
-              if (p.status === "running") p.status = "succeeded";
-              else if (p.status === "pending") p.status = "skipped";
-            }
-            Object.assign(r, { status: "succeeded", finishedAt: now.toISOString(), error: null });
-          } else if (outcome === "failed") {
-            endRecord(r, "failed", "BUILD_FAILED", "the test failed the build", now);
-          } else {
-            const status =
-              outcome.code === "TIMEOUT"
-                ? "failed"
-                : outcome.code === "INTERRUPTED"
-                  ? "interrupted"
-                  : "cancelled";
-            endRecord(r, status, outcome.code, outcome.message ?? outcome.code, now);
+            // The phases the test started end as the runner ends them; the rest were not reached.
+            const ran = r.phases
+              .filter((p) => p.status === "running")
+              .reduce((rec, p) => endPhase(rec, p.name, { status: "succeeded" }, now), r);
+            return endBuild(ran, { status: "succeeded" }, now);
           }
+          if (outcome === "failed")
+            return endBuild(
+              r,
+              { status: "failed", code: "BUILD_FAILED", message: "the test failed the build" },
+              now,
+            );
+          const status =
+            outcome.code === "TIMEOUT"
+              ? "failed"
+              : outcome.code === "INTERRUPTED"
+                ? "interrupted"
+                : "cancelled";
+          return endBuild(r, { status, code: outcome.code, message: outcome.message ?? outcome.code }, now);
         });
       };
       // Once: a cancel racing the test's end() finishes the record one way only.

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, symlink } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolveBuildContexts } from "../../../builder/src/jobs/phases/build-phase.js";
+import { resolveBuildContexts } from "../../../builder/src/runner/phases/build-phase.js";
 
 let root: string;
 beforeAll(async () => {

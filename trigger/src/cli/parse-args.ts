@@ -2,6 +2,7 @@
 // the build flags are the ones `comfyume-builder` uses too (common/cli-flags.ts,
 // common/build-flags.ts); what is here is which flags each command takes.
 import { BUILD_FLAG_OPTIONS } from "../../../common/build-flags.js";
+import { errorMessage } from "../../../common/errors.js";
 import { isUsageError, parseFlags, type FlagSpecs, type FlagValues } from "../../../common/cli-flags.js";
 import { didYouMean } from "../../../common/suggest.js";
 import type { ConnectionFlags } from "../config/settings.js";
@@ -76,7 +77,7 @@ export async function parseCommandLine(argv: readonly string[]): Promise<Invocat
   } catch (err) {
     // Every usage error of a command says where its help is.
     const usage = isUsageError(err) || (err instanceof TriggerError && err.code === "USAGE");
-    if (usage) throw usageError(`${(err as Error).message} ${seeHelp(first)}`);
+    if (usage) throw usageError(`${errorMessage(err)} ${seeHelp(first)}`);
     throw err;
   }
 }

@@ -7,6 +7,7 @@ import { EXIT, TriggerError, type ExitCode } from "../errors.js";
 import type { CommandContext } from "../commands/context.js";
 import type { Command } from "./commands.js";
 import { parseCommandLine } from "./parse-args.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface CliIo {
   argv: readonly string[];
@@ -56,7 +57,7 @@ async function buildContext(command: Command, io: CliIo, state: RunState): Promi
   try {
     dotenv = await resolveDotEnv(io.cwd);
   } catch (err) {
-    throw new TriggerError("CONFIG", `the .env file cannot be used: ${(err as Error).message}`);
+    throw new TriggerError("CONFIG", `the .env file cannot be used: ${errorMessage(err)}`);
   }
   const env = mergeEnv(io.env, dotenv);
   const settings: ConnectionSettings = buildConnectionSettings(command.connection, env);

@@ -8,6 +8,7 @@ import { TriggerError } from "../errors.js";
 import { backoffDelay, delay, parseRetryAfter } from "./backoff.js";
 import { COLD_STATUSES, errorFromResponse, isRetryableNetworkError, networkErrorCode } from "./errors.js";
 import { loadRequest } from "./undici-request.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface SendOptions {
   method: "GET" | "POST";
@@ -73,7 +74,7 @@ export class BuilderClient {
           throw this.signal?.aborted ? err : asTriggerError(err, this.url(options.path), options.what);
         }
         this.failFastWhenNothingListens(err, options.what);
-        reason = `${networkErrorCode(err)}: ${(err as Error).message}`;
+        reason = `${networkErrorCode(err)}: ${errorMessage(err)}`;
       }
       await this.wait(started, attempt, reason, retryAfter, options.what);
     }
@@ -154,6 +155,6 @@ function asTriggerError(err: unknown, url: string, what: string): TriggerError {
   const code = networkErrorCode(err);
   return new TriggerError(
     "UNREACHABLE",
-    `${what}: ${url} failed: ${code ? `${code}: ` : ""}${(err as Error).message}`,
+    `${what}: ${url} failed: ${code ? `${code}: ` : ""}${errorMessage(err)}`,
   );
 }

@@ -14,6 +14,7 @@ import { backoffDelay, delay } from "./backoff.js";
 import { headerValue, type BuilderClient } from "./client.js";
 import { errorFromResponse, isRetryableNetworkError } from "./errors.js";
 import { SseParser, type SseEvent } from "./sse.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface FollowHandlers {
   onLog(line: LogLine): void;
@@ -61,7 +62,7 @@ export async function followLogs(
       reason = await readStream(client, id, state, handlers, stream);
     } catch (err) {
       if (err instanceof TriggerError || options.signal?.aborted || !isRetryableNetworkError(err)) throw err;
-      reason = (err as Error).message;
+      reason = errorMessage(err);
     }
     if (state.end) return state.end;
     // New lines, or a stream the builder answered (a gateway cut it, the build is just quiet

@@ -20,6 +20,7 @@ import {
   type FollowState,
 } from "./follow.js";
 import { NdjsonSplitter, parseNdjsonObject } from "./ndjson.js";
+import { errorMessage } from "../../../common/errors.js";
 
 export interface WaitHandlers extends FollowHandlers {
   /** The build the POST started (or found again by its key), as soon as it is known. */
@@ -59,7 +60,7 @@ export async function waitForBuild(
     reason = await readWaitStream(res, state, handlers, what);
   } catch (err) {
     if (err instanceof TriggerError || options.signal?.aborted || !isRetryableNetworkError(err)) throw err;
-    reason = (err as Error).message;
+    reason = errorMessage(err);
   }
   if (state.end) return state.end;
   if (state.id === undefined) {

@@ -87,8 +87,8 @@ async function readUploadRequest(
     bytes: upload.bytes,
     files: upload.files,
   });
-  const { sha256, bytes, files, dir } = upload;
-  return { req, opts: { upload: { sha256, bytes, files, dir } }, upload };
+  const { sha256, bytes, files } = upload;
+  return { req, opts: { upload: { sha256, bytes, files } }, upload };
 }
 
 function accepted(c: Context, result: SubmitResult): Response {

@@ -1,17 +1,14 @@
 // A real BuildExecutor for job-layer tests: it runs the build's SCRIPT build arg with
 // /bin/sh through process/spawn.ts (its own process group, killed on abort) and
-// finishes the record the way the build runner does, by the abort reason's code.
+// finishes the record the way the build runner does (record-lifecycle.ts), by the abort reason's code.
 import { run } from "../../../../builder/src/process/spawn.js";
-import type { AbortReason, BuildExecutor } from "../../../../builder/src/jobs/ports.js";
-import { endRecord } from "../../../../builder/src/jobs/record-edits.js";
+import type { AbortReason, BuildExecutor } from "../../../../builder/src/runner/port.js";
+import { endBuild, endPhase, startPhase } from "../../../../builder/src/store/record-lifecycle.js";
 
 export function createProcessExecutor(): BuildExecutor {
   return {
     async run(record, { signal, sink }) {
-      await sink.update((r) => {
-        const phase = r.phases.find((p) => p.name === "build")!;
-        Object.assign(phase, { status: "running", startedAt: new Date().toISOString() });
-      });
+      await sink.update((r) => startPhase(r, "build", new Date()));
       const script = record.params.buildArgs.SCRIPT ?? "echo built";
       const result = await run(["/bin/sh", "-c", `echo "pid $$"; ${script}`], {
         signal,
@@ -28,13 +25,16 @@ export function createProcessExecutor(): BuildExecutor {
               : reason.code === "INTERRUPTED"
                 ? "interrupted"
                 : "cancelled";
-          endRecord(r, status, reason.code, reason.message ?? reason.code, now);
-        } else if (result.exitCode === 0) {
-          for (const p of r.phases) p.status = p.status === "running" ? "succeeded" : "skipped";
-          Object.assign(r, { status: "succeeded", finishedAt: now.toISOString(), error: null });
-        } else {
-          endRecord(r, "failed", "BUILD_FAILED", `script exited with ${result.exitCode}`, now);
+          return endBuild(r, { status, code: reason.code, message: reason.message ?? reason.code }, now);
         }
+        if (result.exitCode === 0)
+          return endBuild(endPhase(r, "build", { status: "succeeded" }, now), { status: "succeeded" }, now);
+        const message = `script exited with ${result.exitCode}`;
+        return endBuild(
+          endPhase(r, "build", { status: "failed", message }, now),
+          { status: "failed", code: "BUILD_FAILED", message },
+          now,
+        );
       });
     },
   };

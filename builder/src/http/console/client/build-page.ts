@@ -11,6 +11,7 @@ import { LiveController, type LiveSource } from "./live.js";
 import { LogView } from "./log-view.js";
 import { swapParts } from "./parts.js";
 import { tickTimes } from "./timers.js";
+import { errorMessage } from "../../../../../common/errors.js";
 
 export function initBuildPage(idleMs: number): void {
   const box = document.getElementById("log");
@@ -87,6 +88,6 @@ async function act(button: HTMLButtonElement, base: string, live: LiveController
     if (action === "retry") location.href = encodeURIComponent(record.id);
   } catch (err) {
     button.disabled = false;
-    if (msg) msg.textContent = (err as Error).message;
+    if (msg) msg.textContent = errorMessage(err);
   }
 }

@@ -4,6 +4,8 @@
 // the server's escaped output, never a record value. One fetch at a time; a request for
 // a refresh during one runs once it is done.
 
+import { errorMessage } from "../../../../../common/errors.js";
+
 export class PartRefresher {
   private inflight: AbortController | undefined;
   private again = false;
@@ -44,7 +46,7 @@ export class PartRefresher {
       const doc = new DOMParser().parseFromString(await res.text(), "text/html");
       if (!abort.signal.aborted) this.onSwapped(swapParts(doc));
     } catch (err) {
-      if (!abort.signal.aborted) this.onError(`Refreshing the page failed: ${(err as Error).message}`);
+      if (!abort.signal.aborted) this.onError(`Refreshing the page failed: ${errorMessage(err)}`);
     }
   }
 }

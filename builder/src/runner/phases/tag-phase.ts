@@ -6,6 +6,7 @@ import { PublishError, publishTags } from "../../registry/publish-tags.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { createRegistryClient } from "./push-phase.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export async function runTagPhase(ctx: BuildContext): Promise<string | void> {
   const { record, target } = ctx;
@@ -18,14 +19,11 @@ export async function runTagPhase(ctx: BuildContext): Promise<string | void> {
       signal: ctx.signal,
       ...(ctx.pushedManifest ? { manifest: ctx.pushedManifest } : {}),
     });
-    ctx.record = await ctx.sink.update((r) => {
-      r.published = published;
-    });
+    ctx.record = await ctx.sink.update((r) => recordOutputs(r, { published }));
   } catch (err) {
     if (err instanceof PublishError && err.moved.length > 0) {
-      ctx.record = await ctx.sink.update((r) => {
-        r.published = err.moved;
-      });
+      const moved = err.moved;
+      ctx.record = await ctx.sink.update((r) => recordOutputs(r, { published: moved }));
     }
     throw err;
   }

@@ -4,6 +4,8 @@ import { RegistryClient } from "../../registry/client.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
+import { errorMessage } from "../../../../common/errors.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export function createRegistryClient(ctx: BuildContext): RegistryClient {
   const creds = new Map(resolveRegistryCredentials(ctx.deps).map((c) => [c.host, c]));
@@ -27,11 +29,9 @@ export async function runPushPhase(ctx: BuildContext): Promise<string | void> {
     .getManifest(ref, { signal: ctx.signal })
     .catch((err: unknown) => {
       if (ctx.signal.aborted) throw err;
-      throw new PhaseFailure("PUSH_FAILED", `could not confirm ${ref} was pushed: ${(err as Error).message}`);
+      throw new PhaseFailure("PUSH_FAILED", `could not confirm ${ref} was pushed: ${errorMessage(err)}`);
     });
   ctx.pushedManifest = { bytes: manifest.bytes, mediaType: manifest.mediaType };
-  ctx.record = await ctx.sink.update((r) => {
-    r.pushed = [{ ref, digest: manifest.digest }];
-  });
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { pushed: [{ ref, digest: manifest.digest }] }));
   ctx.sink.log("system", `pushed ${ref} (by digest; no tag has moved yet)`);
 }

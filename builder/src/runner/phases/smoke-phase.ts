@@ -8,6 +8,7 @@ import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 /** The smoke file: relative to the source root if it is there, else to the config file's directory. */
 export async function resolveSmokeFile(
@@ -57,9 +58,7 @@ export async function runSmokePhase(ctx: BuildContext): Promise<string | void> {
     tmpDir: ctx.workDir,
     onLine: (line) => ctx.sink.log("system", `smoke: ${line}`),
   });
-  ctx.record = await ctx.sink.update((r) => {
-    r.smoke = summary;
-  });
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { smoke: summary }));
   for (const t of summary.results) {
     ctx.sink.log(
       "system",

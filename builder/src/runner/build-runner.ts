@@ -6,12 +6,13 @@ import path from "node:path";
 import type { BuildRecord, ErrorCode, PhaseName } from "../../../common/build-record.js";
 import { checkDiskSpace } from "../guards/disk.js";
 import { writeOwnerFile } from "../process/process-identity.js";
-import { isAbortReason, type BuildExecutor, type BuildSink } from "./executor.js";
+import { isAbortReason, SCRATCH_OWNER_FILE, type BuildExecutor, type BuildSink } from "./port.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
 import { collectSecrets } from "./phases/secrets.js";
-import { SCRATCH_OWNER_FILE } from "./scratch-sweep.js";
+import { endBuild, endPhase, startPhase, type BuildEnd, type PhaseEnd } from "../store/record-lifecycle.js";
+import { errorMessage, errorStack } from "../../../common/errors.js";
 
 type PhaseFn = (ctx: BuildContext) => Promise<string | void>;
 
@@ -28,11 +29,7 @@ const PHASES: [PhaseName, () => Promise<PhaseFn>][] = [
 ];
 
 /** The status and code a build ends with when its signal was aborted. */
-function abortOutcome(signal: AbortSignal): {
-  status: BuildRecord["status"];
-  code: ErrorCode;
-  message: string;
-} {
+function abortOutcome(signal: AbortSignal): BuildEnd {
   const reason = isAbortReason(signal.reason) ? signal.reason : { code: "CANCELLED" as const };
   switch (reason.code) {
     case "TIMEOUT":
@@ -59,7 +56,8 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
       const target = deps.config.config.targets[initial.target];
       const workDir = path.join(deps.workRoot, initial.id);
       if (!target) {
-        return finish(sink, now, "failed", {
+        return finish(sink, now, {
+          status: "failed",
           code: "INVALID_REQUEST",
           message: `target "${initial.target}" is not configured`,
         });
@@ -77,14 +75,6 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         record: initial,
         cleanups: [],
       };
-      ctx.record = await sink.update((r) => {
-        r.status = "running";
-        r.startedAt = now().toISOString();
-        r.finishedAt = null;
-        r.error = null;
-        for (const p of r.phases)
-          Object.assign(p, { status: "pending", startedAt: null, finishedAt: null, durationMs: null });
-      });
       sink.log(
         "system",
         `build ${initial.id} (attempt ${initial.attempt}) of target ${initial.target} started`,
@@ -94,7 +84,7 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         await rm(workDir, { recursive: true, force: true });
         // 0700: the per-build DOCKER_CONFIG in here holds registry credentials.
         await mkdir(workDir, { recursive: true, mode: 0o700 });
-        // Names this process, so a sweep can tell its scratch from a dead process's (scratch-sweep.ts).
+        // Names this process, so a sweep can tell its scratch from a dead process's (jobs/scratch-sweep.ts).
         await writeOwnerFile(path.join(workDir, SCRATCH_OWNER_FILE));
         const low = await checkDiskSpace(
           [deps.env.BUILDER_DATA_DIR, deps.env.BUILDER_CACHE_DIR, deps.workRoot],
@@ -105,21 +95,18 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         );
         if (low) throw new PhaseFailure("DISK_LOW", low);
         await runPhases(ctx, now);
-        return await finish(sink, now, "succeeded", null);
+        return await finish(sink, now, { status: "succeeded" });
       } catch (err) {
         if (signal.aborted) {
-          const o = abortOutcome(signal);
-          return await finish(sink, now, o.status, { code: o.code, message: o.message });
+          return await finish(sink, now, abortOutcome(signal));
         }
         if (err instanceof PhaseFailure)
-          return await finish(sink, now, "failed", { code: err.code, message: err.message });
-        sink.log("system", `internal error: ${(err as Error).stack ?? String(err)}`);
-        return await finish(sink, now, "failed", { code: "INTERNAL", message: (err as Error).message });
+          return await finish(sink, now, { status: "failed", code: err.code, message: err.message });
+        sink.log("system", `internal error: ${errorStack(err)}`);
+        return await finish(sink, now, { status: "failed", code: "INTERNAL", message: errorMessage(err) });
       } finally {
         for (const cleanup of ctx.cleanups.reverse()) {
-          await cleanup().catch((e: unknown) =>
-            sink.log("system", `cleanup failed: ${(e as Error).message}`),
-          );
+          await cleanup().catch((e: unknown) => sink.log("system", `cleanup failed: ${errorMessage(e)}`));
         }
         await rm(workDir, { recursive: true, force: true });
       }
@@ -132,11 +119,8 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
   // A module that fails to load fails its phase when the phase is reached, not before.
   for (const [, fn] of loaded) fn.catch(() => undefined);
   for (const [name, load] of loaded) {
-    const started = now();
-    ctx.record = await ctx.sink.update((r) =>
-      setPhase(r, name, { status: "running", startedAt: started.toISOString() }),
-    );
-    let outcome: "succeeded" | "skipped" | "failed" | "cancelled" = "succeeded";
+    ctx.record = await ctx.sink.update((r) => startPhase(r, name, now()));
+    let outcome: PhaseEnd["status"] = "succeeded";
     let message: string | undefined;
     try {
       if (ctx.signal.aborted) throw new PhaseFailure("CANCELLED", "aborted");
@@ -147,20 +131,13 @@ async function runPhases(ctx: BuildContext, now: () => Date): Promise<void> {
       }
     } catch (err) {
       outcome = ctx.signal.aborted ? "cancelled" : "failed";
-      message = (err as Error).message;
+      message = errorMessage(err);
       throw toPhaseFailure(name, err);
     } finally {
-      const finished = now();
       // Recorded, not logged: streams report it as a `phase` event (http/build-events.ts),
       // so a log line saying the same would show every phase change twice.
-      ctx.record = await ctx.sink.update((r) =>
-        setPhase(r, name, {
-          status: outcome,
-          finishedAt: finished.toISOString(),
-          durationMs: finished.getTime() - started.getTime(),
-          ...(message ? { message } : {}),
-        }),
-      );
+      const end: PhaseEnd = { status: outcome, ...(message ? { message } : {}) };
+      ctx.record = await ctx.sink.update((r) => endPhase(r, name, end, now()));
     }
   }
 }
@@ -203,32 +180,8 @@ function toPhaseFailure(phase: PhaseName, err: unknown): unknown {
   );
 }
 
-function setPhase(r: BuildRecord, name: PhaseName, patch: Partial<BuildRecord["phases"][number]>): void {
-  const phase = r.phases.find((p) => p.name === name);
-  if (phase) Object.assign(phase, patch);
-  else
-    r.phases.push({ name, status: "pending", startedAt: null, finishedAt: null, durationMs: null, ...patch });
-}
-
-async function finish(
-  sink: BuildSink,
-  now: () => Date,
-  status: BuildRecord["status"],
-  error: BuildRecord["error"],
-): Promise<BuildRecord> {
+async function finish(sink: BuildSink, now: () => Date, end: BuildEnd): Promise<BuildRecord> {
   // No closing log line: the end event (and the record) carry the outcome and the error,
   // which a line here would repeat in every client.
-  const finishedAt = now();
-  return sink.update((r) => {
-    r.status = status;
-    r.error = error;
-    r.finishedAt = finishedAt.toISOString();
-    r.durationMs = r.startedAt ? finishedAt.getTime() - Date.parse(r.startedAt) : null;
-    for (const p of r.phases) {
-      if (p.status === "pending")
-        Object.assign(p, { status: "skipped", message: p.message ?? "not reached" });
-      if (p.status === "running")
-        Object.assign(p, { status: status === "cancelled" ? "cancelled" : "failed" });
-    }
-  });
+  return sink.update((r) => endBuild(r, end, now()));
 }

@@ -14,6 +14,7 @@ import { isInside } from "../../source/context-paths.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
+import { addWarning, recordOutputs } from "../../store/record-lifecycle.js";
 
 /**
  * Named contexts: URLs pass through; a relative path must stay inside the source root once
@@ -87,9 +88,7 @@ async function warnUnconsumedBuildArgs(
   );
   if (!warning) return;
   ctx.sink.log("system", `warning: ${warning}`);
-  ctx.record = await ctx.sink.update((r) => {
-    r.warnings = [...(r.warnings ?? []), warning];
-  });
+  ctx.record = await ctx.sink.update((r) => addWarning(r, warning));
 }
 
 export async function runBuildPhase(ctx: BuildContext): Promise<void> {
@@ -160,10 +159,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
   if (outcome.aborted) throw new PhaseFailure("CANCELLED", "buildx was stopped");
   if (!outcome.ok) throw outcomeFailure(outcome, record.platforms);
   const digest = outcome.metadata?.digest ?? null;
-  ctx.record = await ctx.sink.update((r) => {
-    r.digest = digest;
-    r.cache = cache;
-  });
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { digest, cache }));
   ctx.sink.log(
     "system",
     `built ${digest ?? "(no digest)"}: ${outcome.steps.cached} of ${outcome.steps.total} steps from cache`,

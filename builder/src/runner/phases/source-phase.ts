@@ -10,6 +10,7 @@ import { resolveUploadedContextPaths } from "../../source/uploaded-context.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveSourceToken } from "./secrets.js";
+import { recordCommit } from "../../store/record-lifecycle.js";
 
 async function resolveRoot(ctx: BuildContext): Promise<string> {
   const { record, target, config, deps } = ctx;
@@ -35,9 +36,7 @@ async function resolveRoot(ctx: BuildContext): Promise<string> {
         onCommand: (argv) => ctx.sink.log("system", `$ ${argv.join(" ")}`),
         env: { path: ctx.childEnv.PATH, tmpDir: ctx.workDir },
       });
-      ctx.record = await ctx.sink.update((r) => {
-        if (r.source.kind === "git") r.source.commit = commit;
-      });
+      ctx.record = await ctx.sink.update((r) => recordCommit(r, commit));
       ctx.sink.log("system", `source: ${configured.git} at ${src.ref} is commit ${commit}`);
       return dest;
     }
@@ -57,9 +56,7 @@ async function resolveRoot(ctx: BuildContext): Promise<string> {
         signal: ctx.signal,
         envPath: ctx.childEnv.PATH,
       });
-      ctx.record = await ctx.sink.update((r) => {
-        if (r.source.kind === "path") r.source.commit = resolved.commit;
-      });
+      ctx.record = await ctx.sink.update((r) => recordCommit(r, resolved.commit));
       ctx.sink.log(
         "system",
         `source: directory ${resolved.root}${resolved.commit ? ` (commit ${resolved.commit})` : ""}`,

@@ -3,6 +3,7 @@
 // not ask for it, R2 is not configured, or nothing was pushed.
 import type { BuildContext } from "./context.js";
 import { createRegistryClient } from "./push-phase.js";
+import { recordOutputs } from "../../store/record-lifecycle.js";
 
 export async function runBackupPhase(ctx: BuildContext): Promise<string | void> {
   const { target, record, deps } = ctx;
@@ -28,7 +29,5 @@ export async function runBackupPhase(ctx: BuildContext): Promise<string | void> 
     signal: ctx.signal,
     onLine: (line) => ctx.sink.log("system", `backup: ${line}`),
   }).finally(() => s3.destroy()); // keep-alive sockets must not outlive the build
-  ctx.record = await ctx.sink.update((r) => {
-    r.backup = backup;
-  });
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { backup }));
 }

@@ -2,7 +2,7 @@
 import type { BuildRecord } from "../../../../common/build-record.js";
 import type { LoadedBuilderConfig } from "../../config/load-builder-config.js";
 import type { TargetConfig } from "../../config/builder-config.js";
-import type { BuildSink } from "../executor.js";
+import type { BuildSink } from "../port.js";
 import type { RunnerDeps } from "../runner-deps.js";
 
 export interface BuildContext {
