@@ -34,7 +34,7 @@ node dist/trigger/src/main.js submit worker --url "$url" || status=$?
 cat <<MSG
 
 The builder keeps running:
-  dashboard  $url/
+  console    $url/
   API        $url/v1/builds        (OpenAPI: $url/openapi.json)
   image      $COMFYUME_REGISTRY/comfyume/example-worker:latest
   stop it    kill \$(cat .builder/serve.pid)
