@@ -25,19 +25,31 @@ const LOWER = [
 ];
 const HONO = /^(hono|@hono\/.*)(\/.*)?$/;
 
-/** What each layer may not import: folders (by layer name) and packages. */
+/**
+ * What each layer may not import: folders (by layer name) and packages. `only` narrows an
+ * allowed folder to some of its files: jobs/ (scheduling) reaches runner/ (running one
+ * build) through runner/port.ts alone.
+ */
 const FORBIDDEN = {
   common: { layers: ["builder", "trigger"] },
   trigger: { layers: ["builder"] },
   http: { layers: [...COMPOSITION, "trigger"] },
-  jobs: { layers: ["http", ...COMPOSITION, "trigger"], packages: HONO },
+  jobs: {
+    layers: ["http", ...COMPOSITION, "trigger"],
+    packages: HONO,
+    only: { runner: [path.join(BUILDER, "runner", "port")] },
+  },
+  runner: { layers: ["http", "jobs", ...COMPOSITION, "trigger"], packages: HONO },
   ...Object.fromEntries(
-    LOWER.map((name) => [name, { layers: ["http", "jobs", ...COMPOSITION, "trigger"], packages: HONO }]),
+    LOWER.map((name) => [
+      name,
+      { layers: ["http", "jobs", "runner", ...COMPOSITION, "trigger"], packages: HONO },
+    ]),
   ),
 };
 // The bottom layer: process/ only ever imports common/.
 FORBIDDEN.process = {
-  layers: ["http", "jobs", ...COMPOSITION, "trigger", ...LOWER.filter((l) => l !== "process")],
+  layers: ["http", "jobs", "runner", ...COMPOSITION, "trigger", ...LOWER.filter((l) => l !== "process")],
   packages: HONO,
 };
 
@@ -60,6 +72,7 @@ const rule = {
       layer:
         "{{from}} may not import {{to}} ({{source}}): dependencies point http → jobs → buildx/source/smoke/registry/backup → process (STYLE.md).",
       package: "{{from}} may not import {{source}}: only http/ speaks HTTP (STYLE.md).",
+      seam: "{{from}} may import {{to}} only through its port ({{source}}): runner/port.ts is the one seam between scheduling and running a build.",
     },
   },
   create(context) {
@@ -81,6 +94,9 @@ const rule = {
       if (to && (from === "common" || from === "trigger") && target.startsWith(BUILDER)) to = "builder";
       if (to && to !== from && forbidden.layers.includes(to))
         context.report({ node, messageId: "layer", data: { from, to, source } });
+      const only = to ? forbidden.only?.[to] : undefined;
+      if (only && !only.includes(target.replace(/\.[cm]?[jt]sx?$/, "")))
+        context.report({ node, messageId: "seam", data: { from, to, source } });
     };
     return {
       ImportDeclaration: (node) => check(node.source),

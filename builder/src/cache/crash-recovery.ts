@@ -33,12 +33,20 @@ async function anyBusy(name: string, isBusy: TargetBusy): Promise<boolean> {
   return false;
 }
 
-/** Sweeps `root`; returns the entries removed or restored (as ".tmp/<name>", ".trash/<name>"). */
-export async function recoverCacheRoot(root: string, isBusy: TargetBusy): Promise<string[]> {
+/**
+ * Sweeps `root`; returns the entries removed or restored (as ".tmp/<name>", ".trash/<name>").
+ * `inUse` names entries this process is working with (its store's exports, snapshots and
+ * swaps in flight): never leftovers, whatever the target locks say.
+ */
+export async function recoverCacheRoot(
+  root: string,
+  isBusy: TargetBusy,
+  inUse: (name: string) => boolean = () => false,
+): Promise<string[]> {
   await mkdir(path.join(root, ".tmp"), { recursive: true });
   const swept: string[] = [];
   for (const name of await list(path.join(root, ".trash"))) {
-    if (await anyBusy(name, isBusy)) continue;
+    if (inUse(name) || (await anyBusy(name, isBusy))) continue;
     const p = path.join(root, ".trash", name);
     const stem = name.replace(SUFFIX, "");
     const restored =
@@ -47,7 +55,7 @@ export async function recoverCacheRoot(root: string, isBusy: TargetBusy): Promis
     swept.push(`.trash/${name}`);
   }
   for (const name of await list(path.join(root, ".tmp"))) {
-    if (await anyBusy(name, isBusy)) continue;
+    if (inUse(name) || (await anyBusy(name, isBusy))) continue;
     await rm(path.join(root, ".tmp", name), { recursive: true, force: true });
     swept.push(`.tmp/${name}`);
   }

@@ -57,6 +57,12 @@ export class TargetCacheStore {
   private readonly keepBroken: number;
   private readonly isTargetBusy: TargetBusy;
   private readonly commits = new Map<string, Promise<void>>();
+  /**
+   * Names in .tmp and .trash this store is working with (exports, snapshots, swaps): a
+   * sweep leaves them alone even when no target lock is held, as when builds share a
+   * store without the job layer (tests, tools).
+   */
+  private readonly inFlight = new Set<string>();
 
   constructor(
     readonly root: string,
@@ -81,7 +87,16 @@ export class TargetCacheStore {
    * returns what it swept. Run at startup, on the sweep timer and by `cache prune`.
    */
   sweepLeftovers(): Promise<string[]> {
-    return recoverCacheRoot(this.root, this.isTargetBusy);
+    return recoverCacheRoot(this.root, this.isTargetBusy, (name) => this.inFlight.has(name));
+  }
+
+  private hold(dir: string): string {
+    this.inFlight.add(path.basename(dir));
+    return dir;
+  }
+
+  private letGo(dir: string | undefined): void {
+    if (dir) this.inFlight.delete(path.basename(dir));
   }
 
   /** Prepares a build: a snapshot of the valid current cache (or none), and a fresh export dir. */
@@ -89,18 +104,19 @@ export class TargetCacheStore {
     const current = this.currentDir(target);
     await mkdir(this.dir(".tmp"), { recursive: true });
     await this.touch(target);
-    const to = this.dir(".tmp", `${target}-${uniqueSuffix()}`);
+    const to = this.hold(this.dir(".tmp", `${target}-${uniqueSuffix()}`));
     if ((await mtimeMs(current)) === 0) return { target, to };
     const check = await validateCacheDir(current);
     if (!check.ok) {
       await this.quarantine(target, check.reason);
       return { target, to, recovered: check.reason };
     }
-    const from = this.dir(".tmp", `${target}-read-${uniqueSuffix()}`);
+    const from = this.hold(this.dir(".tmp", `${target}-read-${uniqueSuffix()}`));
     try {
       await linkTree(current, from);
     } catch (err) {
       await rm(from, { recursive: true, force: true });
+      this.letGo(from);
       // A commit replaced the cache while it was being linked: build without it this time.
       if (isErrno(err, "ENOENT")) return { target, to };
       throw err;
@@ -109,6 +125,7 @@ export class TargetCacheStore {
     // build goes without a cache, and the (complete) current cache is left alone.
     if (!(await validateCacheDir(from)).ok) {
       await rm(from, { recursive: true, force: true });
+      this.letGo(from);
       return { target, to };
     }
     // Seed the export dir with the current blobs: BuildKit's local exporter skips a blob
@@ -122,6 +139,7 @@ export class TargetCacheStore {
   /** Removes the read snapshot of a plan (after the build, whatever its outcome). */
   async release(plan: CachePlan): Promise<void> {
     if (plan.from) await rm(plan.from, { recursive: true, force: true });
+    this.letGo(plan.from);
   }
 
   validate(dir: string): Promise<CacheValidation> {
@@ -138,6 +156,7 @@ export class TargetCacheStore {
       await next;
     } finally {
       if (this.commits.get(target) === next) this.commits.delete(target);
+      this.letGo(freshDir);
     }
   }
 
@@ -156,27 +175,31 @@ export class TargetCacheStore {
     // Another replica may commit the same target between our renames; then the rename
     // onto a non-empty directory fails and we move its cache aside and try again.
     for (let attempt = 0; attempt < 5; attempt++) {
-      const trash = this.dir(".trash", `${target}-${uniqueSuffix()}`);
-      const moved = await renameIfExists(current, trash);
+      const trash = this.hold(this.dir(".trash", `${target}-${uniqueSuffix()}`));
       try {
-        await rename(freshDir, current);
-      } catch (err) {
-        if (isErrno(err, "ENOTEMPTY", "EEXIST")) {
-          if (moved) await rm(trash, { recursive: true, force: true });
-          continue;
+        const moved = await renameIfExists(current, trash);
+        try {
+          await rename(freshDir, current);
+        } catch (err) {
+          if (isErrno(err, "ENOTEMPTY", "EEXIST")) {
+            if (moved) await rm(trash, { recursive: true, force: true });
+            continue;
+          }
+          // Any other failure (an NFS EIO...): put the previous cache back, so a failed
+          // commit costs this build its export, not the target its cache.
+          if (moved) await renameIfExists(trash, current).catch(() => false);
+          await this.discard(freshDir);
+          throw new CacheError(
+            "CACHE_COMMIT_FAILED",
+            `could not swap in the new cache for ${target}: ${errorMessage(err)}`,
+          );
         }
-        // Any other failure (an NFS EIO...): put the previous cache back, so a failed
-        // commit costs this build its export, not the target its cache.
-        if (moved) await renameIfExists(trash, current).catch(() => false);
-        await this.discard(freshDir);
-        throw new CacheError(
-          "CACHE_COMMIT_FAILED",
-          `could not swap in the new cache for ${target}: ${errorMessage(err)}`,
-        );
+        if (moved) await rm(trash, { recursive: true, force: true });
+        await this.touch(target);
+        return;
+      } finally {
+        this.letGo(trash);
       }
-      if (moved) await rm(trash, { recursive: true, force: true });
-      await this.touch(target);
-      return;
     }
     await this.discard(freshDir);
     throw new CacheError(

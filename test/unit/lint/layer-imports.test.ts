@@ -63,6 +63,21 @@ describe("layer-imports lint rule", () => {
       'import { BuildService as x } from "../../builder/src/jobs/build-service.js";',
       "trigger may not import builder",
     ],
+    [
+      "builder/src/jobs/fixture.ts",
+      'import { createBuildRunner as x } from "../runner/build-runner.js";',
+      "jobs may import runner only through its port",
+    ],
+    [
+      "builder/src/runner/phases/fixture.ts",
+      'import { BuildService as x } from "../../jobs/build-service.js";',
+      "runner may not import jobs",
+    ],
+    [
+      "builder/src/store/fixture.ts",
+      'import { createBuildRunner as x } from "../runner/build-runner.js";',
+      "store may not import runner",
+    ],
   ])("%s: %s is refused", async (file, code, expected) => {
     const errors = await layerErrors(file, code);
     expect(errors).toHaveLength(1);
@@ -73,6 +88,8 @@ describe("layer-imports lint rule", () => {
     ["builder/src/http/fixture.ts", 'import { BuildService as x } from "../jobs/build-service.js";'],
     ["builder/src/http/fixture.ts", 'import { Hono as x } from "hono";'],
     ["builder/src/jobs/fixture.ts", 'import { buildBuildArgv as x } from "../buildx/argv.js";'],
+    ["builder/src/jobs/fixture.ts", 'import type { BuildExecutor as x } from "../runner/port.js";'],
+    ["builder/src/runner/fixture.ts", 'import { buildBuildArgv as x } from "../buildx/argv.js";'],
     ["builder/src/buildx/fixture.ts", 'import { spawnProcess as x } from "../process/spawn.js";'],
     ["builder/src/server.ts", 'import { createApp as x } from "./http/app.js";'],
     ["builder/src/commands/fixture.ts", 'import { startServer as x } from "../server.js";'],
