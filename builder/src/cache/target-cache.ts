@@ -105,41 +105,57 @@ export class TargetCacheStore {
     await mkdir(this.dir(".tmp"), { recursive: true });
     await this.touch(target);
     const to = this.hold(this.dir(".tmp", `${target}-${uniqueSuffix()}`));
-    if ((await mtimeMs(current)) === 0) return { target, to };
-    const check = await validateCacheDir(current);
-    if (!check.ok) {
-      await this.quarantine(target, check.reason);
-      return { target, to, recovered: check.reason };
-    }
-    const from = this.hold(this.dir(".tmp", `${target}-read-${uniqueSuffix()}`));
+    let from: string | undefined;
     try {
-      await linkTree(current, from);
+      if ((await mtimeMs(current)) === 0) return { target, to };
+      const check = await validateCacheDir(current);
+      if (!check.ok) {
+        await this.quarantine(target, check.reason);
+        return { target, to, recovered: check.reason };
+      }
+      from = this.hold(this.dir(".tmp", `${target}-read-${uniqueSuffix()}`));
+      try {
+        await linkTree(current, from);
+      } catch (err) {
+        // A commit replaced the cache while it was being linked: build without it this time.
+        if (isErrno(err, "ENOENT")) {
+          await this.drop(from);
+          return { target, to };
+        }
+        throw err;
+      }
+      // A commit that swapped the directory mid-walk can leave a mixed snapshot: then this
+      // build goes without a cache, and the (complete) current cache is left alone.
+      if (!(await validateCacheDir(from)).ok) {
+        await this.drop(from);
+        return { target, to };
+      }
+      // Seed the export dir with the current blobs: BuildKit's local exporter skips a blob
+      // that already exists, so an unchanged multi-GB layer is linked, not rewritten
+      // (measured: a warm example rebuild's export drops from ~4.4 s to ~1 s). Only blobs —
+      // they are content-addressed and never modified in place; index.json is written fresh.
+      await linkTree(path.join(from, "blobs"), path.join(to, "blobs"));
+      return { target, from, to };
     } catch (err) {
-      await rm(from, { recursive: true, force: true });
-      this.letGo(from);
-      // A commit replaced the cache while it was being linked: build without it this time.
-      if (isErrno(err, "ENOENT")) return { target, to };
+      // Nothing of a plan that failed to be made may stay on disk or stay held.
+      await this.drop(to).catch(() => undefined);
+      if (from) await this.drop(from).catch(() => undefined);
       throw err;
     }
-    // A commit that swapped the directory mid-walk can leave a mixed snapshot: then this
-    // build goes without a cache, and the (complete) current cache is left alone.
-    if (!(await validateCacheDir(from)).ok) {
-      await rm(from, { recursive: true, force: true });
-      this.letGo(from);
-      return { target, to };
+  }
+
+  /** Removes a .tmp entry of this store and stops holding it. */
+  private async drop(dir: string): Promise<void> {
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      this.letGo(dir);
     }
-    // Seed the export dir with the current blobs: BuildKit's local exporter skips a blob
-    // that already exists, so an unchanged multi-GB layer is linked, not rewritten
-    // (measured: a warm example rebuild's export drops from ~4.4 s to ~1 s). Only blobs —
-    // they are content-addressed and never modified in place; index.json is written fresh.
-    await linkTree(path.join(from, "blobs"), path.join(to, "blobs"));
-    return { target, from, to };
   }
 
   /** Removes the read snapshot of a plan (after the build, whatever its outcome). */
   async release(plan: CachePlan): Promise<void> {
-    if (plan.from) await rm(plan.from, { recursive: true, force: true });
-    this.letGo(plan.from);
+    if (plan.from) await this.drop(plan.from);
   }
 
   validate(dir: string): Promise<CacheValidation> {
@@ -217,7 +233,12 @@ export class TargetCacheStore {
         `${JSON.stringify(freshDir)} is not a directory of this cache store's .tmp`,
       );
     }
-    await rm(freshDir, { recursive: true, force: true });
+    try {
+      await rm(freshDir, { recursive: true, force: true });
+    } finally {
+      // Not held once given up: if rm failed, the next sweep takes what is left.
+      this.letGo(freshDir);
+    }
   }
 
   /** Moves an unreadable cache aside so the next build starts clean; keeps the newest `keepBroken`. */

@@ -128,6 +128,8 @@ export class BuildService {
       record.status === "queued" &&
       (await this.ctx.coord.claim(id, record.attempt, this.ctx.owner, "cancel", now))
     ) {
+      // The line first: a stream that sees the ended record reads the log to its end and stops.
+      await this.ctx.store.appendLog(id, [{ stream: "system", line: "cancelled while queued" }]);
       const cancelled = await this.ctx.store.update(id, (r) =>
         endBuild(
           r,
@@ -135,12 +137,16 @@ export class BuildService {
           now,
         ),
       );
-      await this.ctx.store.appendLog(id, [{ stream: "system", line: "cancelled while queued" }]);
       await retireBuild(this.ctx, id);
       return cancelled;
     }
-    if (this.local.abort(id, { code: "CANCELLED", message: "the build was cancelled" }))
+    const stopping = this.local.abort(id, { code: "CANCELLED", message: "the build was cancelled" });
+    if (stopping) {
+      // Already stopping for another reason (a drain, a lost lease): that attempt may be
+      // requeued, so the cancel is also written where recovery reads it.
+      if (stopping.code !== "CANCELLED") await this.ctx.coord.requestCancel(id, now);
       return (await this.ctx.store.get(id)) ?? record;
+    }
     await this.ctx.coord.requestCancel(id, now);
     // Not in the build log: the owning replica is appending to it, and two writers could
     // number a line alike. The owner logs the cancellation when it picks the request up.

@@ -87,12 +87,12 @@ export class LocalBuilds {
     return entry;
   }
 
-  /** Aborts the build's signal (the runner ends the record with the reason's code); false when not here. */
-  abort(id: string, reason: AbortReason): boolean {
+  /** Aborts the build's signal (the runner ends the record with the reason's code); the reason it is stopping with, undefined when not here. */
+  abort(id: string, reason: AbortReason): AbortReason | undefined {
     const entry = this.builds.get(id);
-    if (!entry) return false;
+    if (!entry) return undefined;
     if (!entry.controller.signal.aborted) entry.controller.abort(reason);
-    return true;
+    return entry.controller.signal.reason as AbortReason;
   }
 
   /** Aborts every build still running here; their ids. */

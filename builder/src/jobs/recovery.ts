@@ -100,10 +100,11 @@ async function expireIfStale(
   if (!(await ctx.coord.claim(record.id, record.attempt, ctx.owner, "expire", now))) return record;
   const ttl = Math.round(ctx.settings.queueTtlMs / 1000);
   const message = `the build waited in the queue longer than BUILDER_QUEUE_TTL (${ttl} s) without starting`;
+  // The line first: a stream that sees the ended record reads the log to its end and stops.
+  await ctx.store.appendLog(record.id, [{ stream: "system", line: message }]);
   const updated = await ctx.store.update(record.id, (r) =>
     r.status === "queued" ? endBuild(r, { status: "failed", code: "TIMEOUT", message }, now) : r,
   );
-  await ctx.store.appendLog(record.id, [{ stream: "system", line: message }]);
   await retireBuild(ctx, record.id);
   return updated;
 }

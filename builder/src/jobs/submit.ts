@@ -134,8 +134,6 @@ export async function precheckSubmit(
   opts: { idempotencyKey?: string },
 ): Promise<void> {
   const target = parseTargetName(ctx.config, req.target);
-  // A platform the builder cannot build is known before a byte of the context is read.
-  await refuseUnbuildablePlatforms(ctx.capabilities, req.platforms ?? target.platforms, ctx.logger);
   if (opts.idempotencyKey !== undefined) {
     const pointer = await resolveJson<Pointer>(ctx.paths.idempotency(opts.idempotencyKey));
     const live = pointer && Date.parse(pointer.createdAt) + IDEMPOTENCY_TTL_MS >= ctx.now().getTime();
@@ -150,7 +148,24 @@ export async function precheckSubmit(
     if (live) return;
   }
   if ((await countQueued(ctx)) >= ctx.settings.queueMax) throw queueFull(ctx);
+  // A platform the builder cannot build is known before a byte of the context is read
+  // (a key's replay was answered above, as its first request was). A probe that does not
+  // answer soon is left to submitBuild, after the body: an upload never waits on a hung daemon.
+  const probe = ctx.capabilities;
+  if (probe) {
+    const quick = () =>
+      Promise.race([
+        probe(),
+        new Promise<never>((_, reject) =>
+          setTimeout(() => reject(new Error("buildx did not answer in 5 s")), PRECHECK_PROBE_MS).unref(),
+        ),
+      ]);
+    await refuseUnbuildablePlatforms(quick, req.platforms ?? target.platforms, ctx.logger);
+  }
 }
+
+/** How long an upload's pre-body platform check waits for buildx's capabilities. */
+const PRECHECK_PROBE_MS = 5_000;
 
 /** An upload a new build will use must still be there; touching it restarts its retention. */
 async function claimUpload(ctx: JobContext, opts: SubmitOptions): Promise<void> {

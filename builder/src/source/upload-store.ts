@@ -51,7 +51,13 @@ export class UploadStore {
     await mkdir(dir, { mode: 0o700 });
     this.active.add(dir);
     const owner = path.join(dir, "owner.json");
-    await writeOwnerFile(owner);
+    try {
+      await writeOwnerFile(owner);
+    } catch (err) {
+      // No handle reaches the caller: nothing may stay held or on disk.
+      await rm(dir, { recursive: true, force: true }).finally(() => this.active.delete(dir));
+      throw err;
+    }
     return {
       dest: path.join(dir, "ctx"),
       heartbeat: async () => {
@@ -87,8 +93,12 @@ export class UploadStore {
   /** Removes an incoming dir and what was unpacked into it. */
   async discard(incoming: IncomingUpload): Promise<void> {
     const dir = path.dirname(incoming.dest);
-    await rm(dir, { recursive: true, force: true });
-    this.active.delete(dir);
+    try {
+      await rm(dir, { recursive: true, force: true });
+    } finally {
+      // Not held once given up: if rm failed, the sweep takes what is left.
+      this.active.delete(dir);
+    }
   }
 
   /** Restarts a context's retention clock; false when the context is gone. */

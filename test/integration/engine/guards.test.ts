@@ -83,15 +83,16 @@ describe("secrets", () => {
 });
 
 describe("bad input", () => {
+  // A flag is named as the user typed it (common/build-request-flags.ts).
   it.each([
     [["plain", "--ref=-oProxyCommand=x"], "ref"],
     [["plain", "--ref", "main\nx"], "ref"],
     [["plain", "--ref", "a..b"], "ref"],
-    [["plain", "--tag", "../x"], "tags"],
-    [["plain", "--tag=-x"], "tags"],
-    [["plain", "--platform", "linux/amd64,--push"], "platforms"],
-    [["plain", "--build-arg=-x=1"], "buildArgs"],
-    [["plain", "--build-arg", "A=b\u0007c"], "buildArgs"],
+    [["plain", "--tag", "../x"], "--tag"],
+    [["plain", "--tag=-x"], "--tag"],
+    [["plain", "--platform", "linux/amd64,--push"], "--platform"],
+    [["plain", "--build-arg=-x=1"], "--build-arg"],
+    [["plain", "--build-arg", "A=b\u0007c"], "--build-arg"],
     [["plain", "--ref", "main"], "ref"],
     [["no-such-target"], "target"],
   ])("refuses %j with exit 2 naming the field, before anything runs", async (args, field) => {

@@ -188,6 +188,23 @@ describe("TargetCacheStore", () => {
     expect((await validateCacheDir(path.join(root, "web"))).ok).toBe(true);
   });
 
+  it("never sweeps its own plan's export and snapshot, and sweeps them once given up", async () => {
+    // No target locks (isTargetBusy defaults to never busy): the store's own holds protect them.
+    const store = new TargetCacheStore(root);
+    const seed = await store.prepare("worker");
+    await writeCacheLayout(seed.to);
+    await store.commit("worker", seed.to);
+    const plan = await store.prepare("worker");
+    expect(plan.from).toBeDefined();
+    expect(await store.sweepLeftovers()).toEqual([]);
+    expect((await validateCacheDir(plan.from!)).ok).toBe(true);
+    await store.release(plan);
+    await store.discard(plan.to);
+    // A leftover under the same name later (a crash of another process) is not held.
+    await writeCacheLayout(plan.to);
+    expect(await store.sweepLeftovers()).toEqual([`.tmp/${path.basename(plan.to)}`]);
+  });
+
   it("never restores an evicted cache", async () => {
     const store = new TargetCacheStore(root);
     await writeCacheLayout(path.join(root, ".trash", "worker-evicted-lz1-2-0123abcd"));

@@ -32,8 +32,8 @@ describe("LocalBuilds", () => {
     expect(local.hasRoom()).toBe(false);
     expect(local.ids()).toEqual(["b_a", "b_b"]);
 
-    expect(local.abort("b_a", { code: "CANCELLED" })).toBe(true);
-    expect(local.abort("b_nope", { code: "CANCELLED" })).toBe(false);
+    expect(local.abort("b_a", { code: "CANCELLED" })).toEqual({ code: "CANCELLED" });
+    expect(local.abort("b_nope", { code: "CANCELLED" })).toBeUndefined();
     expect(local.has("b_a")).toBe(true); // still stopping
     expect(await local.get("b_a")!.done).toMatchObject({ id: "b_a", status: "cancelled" });
     expect(local.has("b_a")).toBe(false);
@@ -41,6 +41,9 @@ describe("LocalBuilds", () => {
     expect(local.hasRoom()).toBe(true);
 
     expect(local.abortAll({ code: "INTERRUPTED" })).toEqual(["b_b"]);
+    // A cancel while it stops learns the build is stopping for another reason (BuildService
+    // then writes a durable cancel request, so a requeue does not run it again).
+    expect(local.abort("b_b", { code: "CANCELLED" })).toEqual({ code: "INTERRUPTED" });
     await local.onIdle();
     expect(log).toEqual(["b_a aborted: CANCELLED", "b_a ended", "b_b aborted: INTERRUPTED", "b_b ended"]);
     expect(local.size).toBe(0);
