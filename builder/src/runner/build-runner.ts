@@ -6,7 +6,7 @@ import path from "node:path";
 import type { BuildRecord, ErrorCode, PhaseName } from "../../../common/build-record.js";
 import { checkDiskSpace } from "../guards/disk.js";
 import { writeOwnerFile } from "../process/process-identity.js";
-import { isAbortReason, SCRATCH_OWNER_FILE, type BuildExecutor, type BuildSink } from "./port.js";
+import { abortOutcome, SCRATCH_OWNER_FILE, type BuildExecutor, type BuildSink } from "./port.js";
 import type { RunnerDeps } from "./runner-deps.js";
 import type { BuildContext } from "./phases/context.js";
 import { PhaseFailure } from "./phases/phase-failure.js";
@@ -27,27 +27,6 @@ const PHASES: [PhaseName, () => Promise<PhaseFn>][] = [
   ["tag", async () => (await import("./phases/tag-phase.js")).runTagPhase],
   ["backup", async () => (await import("./phases/backup-phase.js")).runBackupPhase],
 ];
-
-/** The status and code a build ends with when its signal was aborted. */
-function abortOutcome(signal: AbortSignal): BuildEnd {
-  const reason = isAbortReason(signal.reason) ? signal.reason : { code: "CANCELLED" as const };
-  switch (reason.code) {
-    case "TIMEOUT":
-      return {
-        status: "failed",
-        code: "TIMEOUT",
-        message: reason.message ?? "the build exceeded BUILDER_BUILD_TIMEOUT",
-      };
-    case "INTERRUPTED":
-      return {
-        status: "interrupted",
-        code: "INTERRUPTED",
-        message: reason.message ?? "the build was interrupted",
-      };
-    default:
-      return { status: "cancelled", code: "CANCELLED", message: reason.message ?? "the build was cancelled" };
-  }
-}
 
 export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
   const now = deps.now ?? (() => new Date());
@@ -98,7 +77,7 @@ export function createBuildRunner(deps: RunnerDeps): BuildExecutor {
         return await finish(sink, now, { status: "succeeded" });
       } catch (err) {
         if (signal.aborted) {
-          return await finish(sink, now, abortOutcome(signal));
+          return await finish(sink, now, abortOutcome(signal.reason));
         }
         if (err instanceof PhaseFailure)
           return await finish(sink, now, { status: "failed", code: err.code, message: err.message });

@@ -5,6 +5,7 @@
 // and runner/ imports nothing from jobs/. Both change the record only through
 // store/record-lifecycle.ts.
 import type { BuildRecord } from "../../../common/build-record.js";
+import type { BuildEnd } from "../store/record-lifecycle.js";
 
 export type SinkStream = "stdout" | "stderr" | "system";
 
@@ -32,6 +33,27 @@ export function isAbortReason(value: unknown): value is AbortReason {
     value !== null &&
     ["CANCELLED", "TIMEOUT", "INTERRUPTED"].includes((value as { code?: unknown }).code as string)
   );
+}
+
+/** The end of a build whose signal was aborted with `reason` (anything else counts as a cancel). */
+export function abortOutcome(reason: unknown): BuildEnd {
+  const r = isAbortReason(reason) ? reason : { code: "CANCELLED" as const };
+  switch (r.code) {
+    case "TIMEOUT":
+      return {
+        status: "failed",
+        code: "TIMEOUT",
+        message: r.message ?? "the build exceeded BUILDER_BUILD_TIMEOUT",
+      };
+    case "INTERRUPTED":
+      return {
+        status: "interrupted",
+        code: "INTERRUPTED",
+        message: r.message ?? "the build was interrupted",
+      };
+    default:
+      return { status: "cancelled", code: "CANCELLED", message: r.message ?? "the build was cancelled" };
+  }
 }
 
 /**

@@ -3,7 +3,12 @@
 // "running" until the test ends it (or the service aborts it: cancel, drain), and finishes
 // the record the way the build runner does. Everything around it is the real jobs code.
 import type { BuildRecord } from "../../../common/build-record.js";
-import type { AbortReason, BuildExecutor, BuildSink } from "../../../builder/src/runner/port.js";
+import {
+  abortOutcome,
+  type AbortReason,
+  type BuildExecutor,
+  type BuildSink,
+} from "../../../builder/src/runner/port.js";
 import { endBuild, endPhase } from "../../../builder/src/store/record-lifecycle.js";
 import { waitFor } from "../../helpers/wait-for.js";
 
@@ -38,13 +43,7 @@ export class HeldExecutor implements BuildExecutor {
               { status: "failed", code: "BUILD_FAILED", message: "the test failed the build" },
               now,
             );
-          const status =
-            outcome.code === "TIMEOUT"
-              ? "failed"
-              : outcome.code === "INTERRUPTED"
-                ? "interrupted"
-                : "cancelled";
-          return endBuild(r, { status, code: outcome.code, message: outcome.message ?? outcome.code }, now);
+          return endBuild(r, abortOutcome(outcome), now);
         });
       };
       // Once: a cancel racing the test's end() finishes the record one way only.

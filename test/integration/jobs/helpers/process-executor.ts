@@ -2,7 +2,7 @@
 // /bin/sh through process/spawn.ts (its own process group, killed on abort) and
 // finishes the record the way the build runner does (record-lifecycle.ts), by the abort reason's code.
 import { run } from "../../../../builder/src/process/spawn.js";
-import type { AbortReason, BuildExecutor } from "../../../../builder/src/runner/port.js";
+import { abortOutcome, type BuildExecutor } from "../../../../builder/src/runner/port.js";
 import { endBuild, endPhase, startPhase } from "../../../../builder/src/store/record-lifecycle.js";
 
 export function createProcessExecutor(): BuildExecutor {
@@ -17,16 +17,7 @@ export function createProcessExecutor(): BuildExecutor {
       });
       return sink.update((r) => {
         const now = new Date();
-        if (result.aborted) {
-          const reason = signal.reason as AbortReason;
-          const status =
-            reason.code === "TIMEOUT"
-              ? "failed"
-              : reason.code === "INTERRUPTED"
-                ? "interrupted"
-                : "cancelled";
-          return endBuild(r, { status, code: reason.code, message: reason.message ?? reason.code }, now);
-        }
+        if (result.aborted) return endBuild(r, abortOutcome(signal.reason), now);
         if (result.exitCode === 0)
           return endBuild(endPhase(r, "build", { status: "succeeded" }, now), { status: "succeeded" }, now);
         const message = `script exited with ${result.exitCode}`;
