@@ -14,11 +14,10 @@ function logLineJson(line: LogLine): string {
 }
 
 /** The framing of a build's events (common/stream-events.ts), with stored log lines sent as read. */
-export function buildEventEncoder(format: EventFormat): (event: BuildEvent) => string {
-  return format === "sse"
-    ? (event) => encodeSseFrame(event, logLineJson)
-    : (event) => encodeNdjsonLine(event, logLineJson);
-}
+const BUILD_EVENT_ENCODERS: Record<EventFormat, (event: BuildEvent) => string> = {
+  sse: (event) => encodeSseFrame(event, logLineJson),
+  ndjson: (event) => encodeNdjsonLine(event, logLineJson),
+};
 
 /**
  * How much a client may fall behind (SPEC §4 "Streams"). The producer pauses once
@@ -54,7 +53,7 @@ export interface EventStreamOptions<E = BuildEvent> {
   /**
    * Frames events other than a build's own (the console adds rendered parts). Log pages
    * are framed as the format's log events whatever this is, so it must frame a build's
-   * events as buildEventEncoder does.
+   * events as BUILD_EVENT_ENCODERS does.
    */
   encode?: (event: E) => string;
   status?: number;
@@ -93,7 +92,7 @@ function encodeLogPage(format: EventFormat, lines: LogLine[]): Uint8Array {
   const cache = encodedPages[format];
   let bytes = cache.get(lines);
   if (!bytes) {
-    const frame = buildEventEncoder(format);
+    const frame = BUILD_EVENT_ENCODERS[format];
     bytes = new TextEncoder().encode(lines.map((line) => frame({ type: "log", line })).join(""));
     cache.set(lines, bytes);
   }
@@ -205,7 +204,7 @@ export function createEventStreamResponse<E = BuildEvent>(opts: EventStreamOptio
     ...asked,
     maxBufferedBytes: Math.max(asked.maxBufferedBytes, asked.highWaterBytes + 320 * 1024),
   };
-  const encode = opts.encode ?? (buildEventEncoder(opts.format) as (event: E) => string);
+  const encode = opts.encode ?? (BUILD_EVENT_ENCODERS[opts.format] as (event: E) => string);
   let output: ReturnType<typeof createOutput<E>> | undefined;
   const body = new ReadableStream<Uint8Array>(
     {

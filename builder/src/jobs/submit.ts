@@ -153,13 +153,18 @@ export async function precheckSubmit(
   // answer soon is left to submitBuild, after the body: an upload never waits on a hung daemon.
   const probe = ctx.capabilities;
   if (probe) {
-    const quick = () =>
-      Promise.race([
-        probe(),
-        new Promise<never>((_, reject) =>
-          setTimeout(() => reject(new Error("buildx did not answer in 5 s")), PRECHECK_PROBE_MS).unref(),
-        ),
-      ]);
+    const quick = async () => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        const message = `buildx did not answer in ${PRECHECK_PROBE_MS / 1000} s`;
+        timer = setTimeout(() => reject(new Error(message)), PRECHECK_PROBE_MS);
+      });
+      try {
+        return await Promise.race([probe(), late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    };
     await refuseUnbuildablePlatforms(quick, req.platforms ?? target.platforms, ctx.logger);
   }
 }
