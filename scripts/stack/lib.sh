@@ -17,12 +17,23 @@ ENV_FILE=$STACK_DIR/stack.env
 REPO_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 IMAGE_CACHE=$REPO_ROOT/.stack/images
 
-# pid_alive PIDFILE NAME: the pid in PIDFILE is running and its command contains NAME.
+# pid_alive PIDFILE TEXT: the pid in PIDFILE is running and its command line contains TEXT
+# (something only that process has on it: its socket or config path, not just "dockerd").
 pid_alive() {
   local pid
   [ -f "$1" ] || return 1
   pid=$(cat "$1" 2>/dev/null) || return 1
-  [ -n "$pid" ] && [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q -- "$2"
+  [ -n "$pid" ] && [ -d "/proc/$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$2"
+}
+
+# clear_stale PIDFILE [EXEC_ROOT]: before starting a daemon whose pid file is not ours any more.
+# A stack dir that outlived its processes (a reboot, a machine image taken while the stack ran)
+# keeps pid files whose numbers the new boot hands to other processes: dockerd refuses to
+# start while its pid file names a live process ("process with PID N is still running"), and
+# its containerd supervisor would adopt (and later kill) whatever owns the old containerd pid.
+clear_stale() {
+  rm -f "$1"
+  if [ -n "${2:-}" ]; then rm -f "$2/containerd/containerd.pid"; fi
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: retry COMMAND every 0.2 s.

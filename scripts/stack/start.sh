@@ -30,7 +30,8 @@ cat >"$STACK_DIR/daemon.json" <<'JSON'
 }
 JSON
 export DOCKER_HOST=unix://$DOCKER_SOCK
-if ! pid_alive "$RUN_DIR/dockerd.pid" dockerd; then
+if ! pid_alive "$RUN_DIR/dockerd.pid" "unix://$DOCKER_SOCK "; then
+  clear_stale "$RUN_DIR/dockerd.pid" "$RUN_DIR/exec"
   rm -f "$DOCKER_SOCK"
   # setsid: the daemon must outlive the shell (and the test run) that started it.
   # BUILDKIT_STEP_LOG_MAX_SIZE=-1: BuildKit (inside dockerd) clips a step's log at 2 MiB
@@ -66,7 +67,8 @@ cat >"$STACK_DIR/daemon-classic.json" <<JSON
 }
 JSON
 mkdir -p "$STACK_DIR/docker-classic"
-if ! pid_alive "$RUN_DIR/dockerd-classic.pid" dockerd; then
+if ! pid_alive "$RUN_DIR/dockerd-classic.pid" "unix://$CLASSIC_DOCKER_SOCK "; then
+  clear_stale "$RUN_DIR/dockerd-classic.pid" "$RUN_DIR/exec-classic"
   rm -f "$CLASSIC_DOCKER_SOCK"
   setsid /usr/sbin/dockerd --host "unix://$CLASSIC_DOCKER_SOCK" --data-root "$STACK_DIR/docker-classic" \
     --exec-root "$RUN_DIR/exec-classic" --pidfile "$RUN_DIR/dockerd-classic.pid" \

@@ -17,6 +17,6 @@ stop_pid() { # pidfile name
 }
 stop_pid "$RUN_DIR/registry-auth.pid" registry-auth.yaml
 stop_pid "$RUN_DIR/registry-mirror.pid" registry-mirror.yaml
-stop_pid "$RUN_DIR/dockerd-classic.pid" dockerd
-stop_pid "$RUN_DIR/dockerd.pid" dockerd
+stop_pid "$RUN_DIR/dockerd-classic.pid" "unix://$CLASSIC_DOCKER_SOCK "
+stop_pid "$RUN_DIR/dockerd.pid" "unix://$DOCKER_SOCK "
 if ip link show "$CLASSIC_BRIDGE" >/dev/null 2>&1; then ip link del "$CLASSIC_BRIDGE"; fi
