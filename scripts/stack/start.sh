@@ -85,19 +85,39 @@ fi
 REGISTRY_PASSWORD=$(cat "$STACK_DIR/registry.password")
 htpasswd -Bbn "$REGISTRY_USER" "$REGISTRY_PASSWORD" >"$STACK_DIR/registry.htpasswd"
 
-start_registry() { # name addr auth(yes|no)
-  local name=$1 addr=$2 auth=$3 cfg=$STACK_DIR/registry-$1.yaml
+# The GHCR stand-in keeps its content in memory. Distribution 2.8's filesystem driver rewrites
+# a tag's link file in place (truncate, then write), so a HEAD that lands during a PUT of the
+# same tag reads an empty link and answers 500 "invalid checksum digest format". dockerd's
+# push (the docker buildx driver's "pushing … with docker") PUTs one tag from several
+# goroutines at once, so pushes failed on it now and then (4 of 21,191 HEADs in a day of
+# suites). Without auth, three PUT loops on one tag made 367 of 1,351 HEADs fail in 10 s on
+# the filesystem and 0 of 1,502 in memory, whose driver holds a lock across each write.
+# GHCR does not do this. The mirror keeps the filesystem: it holds the stand-in base images
+# across restarts, and only base-images.sh and image tests push to it. The stand-in starts
+# empty after a restart; nothing needs its content to last (tests push what they read).
+start_registry() { # name addr auth(yes|no) storage(filesystem|inmemory)
+  local name=$1 addr=$2 auth=$3 storage=$4 cfg=$STACK_DIR/registry-$1.yaml
   {
     echo "version: 0.1"
     echo "log: {level: warn, accesslog: {disabled: true}}"
     echo "storage:"
-    echo "  filesystem: {rootdirectory: $STACK_DIR/registry/$name}"
+    if [ "$storage" = inmemory ]; then
+      echo "  inmemory: {}"
+    else
+      echo "  filesystem: {rootdirectory: $STACK_DIR/registry/$name}"
+    fi
     echo "  delete: {enabled: true}"
     echo "http: {addr: $addr, secret: comfyume-stack-$name}"
     if [ "$auth" = yes ]; then
       echo "auth: {htpasswd: {realm: comfyume-stack, path: $STACK_DIR/registry.htpasswd}}"
     fi
-  } >"$cfg"
+  } >"$cfg.new"
+  # A registry started from another config (an older checkout's) is restarted with this one.
+  if pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml" && ! cmp -s "$cfg.new" "$cfg"; then
+    kill "$(cat "$RUN_DIR/registry-$name.pid")"
+    for _ in $(seq 1 50); do pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml" || break; sleep 0.1; done
+  fi
+  mv "$cfg.new" "$cfg"
   if ! pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml"; then
     setsid /usr/bin/docker-registry serve "$cfg" >>"$STACK_DIR/registry-$name.log" 2>&1 </dev/null &
     echo $! >"$RUN_DIR/registry-$name.pid"
@@ -105,8 +125,8 @@ start_registry() { # name addr auth(yes|no)
   # An auth registry answers /v2/ with 401, a plain one with 200: either means it is up.
   wait_for 20 "registry $name" sh -c "curl -s -o /dev/null -w '%{http_code}' http://$addr/v2/ | grep -qE '200|401'"
 }
-start_registry mirror "$MIRROR_ADDR" no
-start_registry auth "$REGISTRY_ADDR" yes
+start_registry mirror "$MIRROR_ADDR" no filesystem
+start_registry auth "$REGISTRY_ADDR" yes inmemory
 
 cat >"$ENV_FILE" <<ENV
 export COMFYUME_STACK_DIR=$STACK_DIR

@@ -20,6 +20,8 @@ export interface BuildxFailure {
   step?: string;
   /** The failing step's last output lines (without BuildKit's timestamps). */
   output: string[];
+  /** A push the registry failed for a moment (5xx, 429, a dropped connection): worth running again. */
+  transient?: boolean;
 }
 
 export interface CacheProblem {
@@ -139,8 +141,16 @@ export class BuildxProgressParser {
     const vertex = this.firstError ? this.vertices.get(this.firstError) : undefined;
     const error = vertex?.error ?? this.solveError;
     if (error === undefined) return undefined;
-    const push = describePushError(error);
-    if (push) return { kind: "push", message: push, output: [], ...(vertex && { step: vertex.name }) };
+    const push = describePushError(error, vertex?.name);
+    if (push) {
+      return {
+        kind: "push",
+        message: push.message,
+        ...(push.transient && { transient: true }),
+        output: [],
+        ...(vertex && { step: vertex.name }),
+      };
+    }
     if (this.isCacheError(error, vertex?.name)) {
       return {
         kind: "cache",
@@ -188,22 +198,45 @@ export function parseBuildxProgress(
   return parser.summary();
 }
 
+export interface PushError {
+  /** One sentence: what was refused or failed, and what to check. */
+  message: string;
+  /**
+   * The registry had a bad moment (5xx, 429, 408, a reset or timed-out connection), not a
+   * refusal: the same push may well succeed a few seconds later.
+   */
+  transient: boolean;
+}
+
+const TRANSIENT_PUSH_DETAIL =
+  /: (?:5\d\d|429|408) [A-Z]|\b(?:connection reset by peer|broken pipe|i\/o timeout|unexpected EOF|TLS handshake timeout|connection refused)\b/i;
+
 /**
  * Turns BuildKit's push errors into a sentence that says what to check, e.g.
  * "push to 127.0.0.1:5001/x:y was refused: unauthorized (check the registry credentials for 127.0.0.1:5001)".
- * `undefined` when the error is not about a push.
+ * Two shapes: BuildKit's exporter ("failed to push REF: DETAIL") and, on the docker driver,
+ * dockerd's own push of the exported image (a vertex "pushing REF with docker" whose error
+ * is the bare DETAIL). `undefined` when the error is not about a push.
  */
-export function describePushError(error: string): string | undefined {
-  const m = /failed to push (\S+?):? (.*)$/.exec(error);
-  if (!m) return undefined;
-  const ref = m[1]!;
-  const detail = m[2]!;
+export function describePushError(error: string, vertexName?: string): PushError | undefined {
+  const whole =
+    /failed to push (\S+?):? (.*)$/.exec(error) ?? /^pushing (\S+) with docker: (.*)$/.exec(error);
+  const byVertex = vertexName ? /^pushing (\S+) with docker$/.exec(vertexName) : null;
+  if (!whole && !byVertex) return undefined;
+  const ref = whole ? whole[1]! : byVertex![1]!;
+  const detail = whole ? whole[2]! : error;
   const host = ref.split("/")[0] ?? ref;
   if (/\b401\b|unauthori[sz]ed|authentication required|no basic auth credentials/i.test(detail)) {
-    return `push to ${ref} was refused: unauthorized (check the registry credentials for ${host})`;
+    return {
+      message: `push to ${ref} was refused: unauthorized (check the registry credentials for ${host})`,
+      transient: false,
+    };
   }
   if (/\b403\b|forbidden|denied/i.test(detail)) {
-    return `push to ${ref} was refused: access denied (the credentials for ${host} may not write to this repository)`;
+    return {
+      message: `push to ${ref} was refused: access denied (the credentials for ${host} may not write to this repository)`,
+      transient: false,
+    };
   }
-  return `push to ${ref} failed: ${detail}`;
+  return { message: `push to ${ref} failed: ${detail}`, transient: TRANSIENT_PUSH_DETAIL.test(detail) };
 }

@@ -43,6 +43,8 @@ export interface BuildxOutcome {
     message: string;
     step?: string;
     output?: string[];
+    /** A push the registry failed for a moment: running the same build again may well succeed. */
+    transient?: boolean;
   };
   /** Set when a local cache could not be imported or exported (the build may still have succeeded). */
   cacheProblem?: CacheProblem;
@@ -96,6 +98,7 @@ export async function runBuildx(spec: BuildxSpec, options: RunBuildxOptions): Pr
         message: failure.message,
         ...(failure.step && { step: failure.step }),
         ...(failure.output.length > 0 && { output: failure.output }),
+        ...(failure.transient && { transient: true }),
       },
     };
   }

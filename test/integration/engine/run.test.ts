@@ -241,6 +241,56 @@ commandTests:
     expect(r.phases.filter((p) => p.status === "succeeded").map((p) => p.name)).toEqual(["source"]);
   });
 
+  it("runs buildx's push again when the registry answers it with a 500, then publishes", async () => {
+    // Distribution's filesystem driver does this for real when a tag link is read while it is
+    // rewritten; GHCR answers 5xx in incidents. buildx (containerd's pusher) does not retry.
+    const proxy = await startFaultProxy(stack().registry);
+    try {
+      await fx.registry(proxy.host);
+      await fx.target("hiccup", "RUN echo hiccup > /h", {
+        image: `${proxy.host}/engine-${fx.marker}/hiccup`,
+      });
+      // BuildKit's own manifest push retries a 500; the docker driver's second push ("pushing
+      // … with docker", dockerd's containerd pusher) does not: fail that one, the tag's 2nd HEAD.
+      let heads = 0;
+      proxy.failNext(
+        1,
+        500,
+        (method, p) =>
+          method === "HEAD" && p.endsWith("/manifests/comfyume-builder-staging") && ++heads === 2,
+      );
+      const res = await fx.run(["hiccup", "--no-smoke"]);
+      expect(res.code, res.stderr).toBe(0);
+      expect(proxy.seen).toContainEqual(
+        expect.stringMatching(/^HEAD .*\/manifests\/.* -> 500 \(injected\)$/),
+      );
+      expect(res.stderr).toMatch(
+        /push: .*500 Internal Server Error.*; pushing again in \d+ ms \(attempt 2 of 3\)/,
+      );
+      const tag = `${stack().registry}/engine-${fx.marker}/hiccup:hiccup`;
+      expect((await registry().resolveDigest(tag)).digest).toBe(res.record!.digest);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("does not push again when the registry refuses the credentials", async () => {
+    const proxy = await startFaultProxy(stack().registry);
+    try {
+      await fx.registry(proxy.host);
+      await fx.target("refused", "RUN echo refused > /r", {
+        image: `${proxy.host}/engine-${fx.marker}/refused`,
+      });
+      proxy.failNext(100, 403, (_method, p) => p.includes("/manifests/") || p.includes("/blobs/"));
+      const res = await fx.run(["refused", "--no-smoke"]);
+      expect(res.code).toBe(1);
+      expect(res.record!.error!.code).toBe("PUSH_FAILED");
+      expect(res.stderr).not.toMatch(/pushing again/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("retries a tag PUT the registry answers with 503, then publishes", async () => {
     const proxy = await startFaultProxy(stack().registry);
     try {

@@ -53,6 +53,20 @@ describe("parseBuildxProgress on captured output", () => {
         output: [],
       },
     },
+    {
+      // The docker driver's own push after BuildKit's: a registry 500 on the tag's HEAD
+      // (captured through test/helpers/fault-proxy.ts in front of the stack's registry).
+      file: "push-with-docker-500.txt",
+      steps: { total: 1, cached: 0 },
+      failure: {
+        kind: "push",
+        step: "pushing 127.0.0.1:5002/fixture-1795719357884/cap:staging with docker",
+        message:
+          "push to 127.0.0.1:5002/fixture-1795719357884/cap:staging failed: unexpected status from HEAD request to http://127.0.0.1:5002/v2/fixture-1795719357884/cap/manifests/staging: 500 Internal Server Error",
+        transient: true,
+        output: [],
+      },
+    },
   ];
   for (const c of cases) {
     it(c.file, () => {
@@ -107,22 +121,69 @@ describe("parseBuildxProgress on captured output", () => {
 });
 
 describe("describePushError", () => {
-  const table: [string, string | undefined][] = [
+  // [BuildKit's error, the vertex it came from, sentence, transient]
+  const table: [string, string | undefined, string | undefined, boolean | undefined][] = [
     [
       "failed to push ghcr.io/a/b:v1: unexpected status from HEAD request to https://ghcr.io/v2/a/b/blobs/sha256:x: 401 Unauthorized",
+      undefined,
       "push to ghcr.io/a/b:v1 was refused: unauthorized (check the registry credentials for ghcr.io)",
+      false,
     ],
     [
       "failed to push ghcr.io/a/b:v1: denied: permission_denied: write_package",
+      undefined,
       "push to ghcr.io/a/b:v1 was refused: access denied (the credentials for ghcr.io may not write to this repository)",
+      false,
     ],
     [
       "failed to push r:5000/a:b: connection reset by peer",
+      undefined,
       "push to r:5000/a:b failed: connection reset by peer",
+      true,
     ],
-    ['process "/bin/sh -c exit 1" did not complete successfully: exit code: 1', undefined],
+    [
+      "failed to push ghcr.io/a/b:v1: unexpected status from PUT request to https://ghcr.io/v2/a/b/manifests/v1: 429 Too Many Requests",
+      undefined,
+      "push to ghcr.io/a/b:v1 failed: unexpected status from PUT request to https://ghcr.io/v2/a/b/manifests/v1: 429 Too Many Requests",
+      true,
+    ],
+    [
+      "failed to push ghcr.io/a/b:v1: unexpected status from PUT request to https://ghcr.io/v2/a/b/manifests/v1: 400 Bad Request",
+      undefined,
+      "push to ghcr.io/a/b:v1 failed: unexpected status from PUT request to https://ghcr.io/v2/a/b/manifests/v1: 400 Bad Request",
+      false,
+    ],
+    [
+      // The docker driver: dockerd pushes the exported image itself, under its own vertex.
+      "unexpected status from HEAD request to http://r:5001/v2/a/b/manifests/staging: 500 Internal Server Error",
+      "pushing r:5001/a/b:staging with docker",
+      "push to r:5001/a/b:staging failed: unexpected status from HEAD request to http://r:5001/v2/a/b/manifests/staging: 500 Internal Server Error",
+      true,
+    ],
+    [
+      "pushing r:5001/a/b:v1 with docker: unexpected status from HEAD request to http://r:5001/v2/a/b/manifests/v1: 500 Internal Server Error",
+      undefined,
+      "push to r:5001/a/b:v1 failed: unexpected status from HEAD request to http://r:5001/v2/a/b/manifests/v1: 500 Internal Server Error",
+      true,
+    ],
+    [
+      'process "/bin/sh -c exit 1" did not complete successfully: exit code: 1',
+      undefined,
+      undefined,
+      undefined,
+    ],
+    [
+      'process "/bin/sh -c exit 1" did not complete successfully: exit code: 1',
+      "[2/2] RUN exit 1",
+      undefined,
+      undefined,
+    ],
   ];
-  for (const [input, expected] of table) {
-    it(input.slice(0, 60), () => expect(describePushError(input)).toBe(expected));
+  for (const [input, vertex, message, transient] of table) {
+    it(`${vertex ? `${vertex}: ` : ""}${input}`.slice(0, 70), () => {
+      const got = describePushError(input, vertex);
+      expect(got?.message).toBe(message);
+      expect(got?.transient).toBe(transient);
+    });
   }
 });

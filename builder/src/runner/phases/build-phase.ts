@@ -3,11 +3,12 @@
 // moves here; otherwise an OCI layout for the smoke phase). The result's digest and
 // cache use go on the record.
 import { readFile, realpath } from "node:fs/promises";
+import { setTimeout as sleep } from "node:timers/promises";
 import path from "node:path";
 import type { BuildxSpec } from "../../buildx/argv.js";
 import { createDockerConfig } from "../../buildx/docker-config.js";
 import { describeUnconsumedBuildArgs, findUnconsumedBuildArgs } from "../../buildx/dockerfile-args.js";
-import { runBuildx, type BuildxOutcome } from "../../buildx/run-buildx.js";
+import { runBuildx, type BuildxOutcome, type RunBuildxOptions } from "../../buildx/run-buildx.js";
 import { runBuildxWithCache } from "../../cache/cached-build.js";
 import type { CacheInfo } from "../../../../common/build-record.js";
 import { isInside } from "../../source/context-paths.js";
@@ -15,6 +16,11 @@ import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveRegistryCredentials } from "./secrets.js";
 import { addWarning, recordOutputs } from "../../store/record-lifecycle.js";
+import { computeBackoffMs, type RetryPolicy } from "../../registry/retry-policy.js";
+
+/** How often a push the registry failed for a moment is tried, and how long between tries. */
+const PUSH_ATTEMPTS = 3;
+const PUSH_RETRY: RetryPolicy = { attempts: PUSH_ATTEMPTS, baseMs: 2_000, maxMs: 4_000 };
 
 /**
  * Named contexts: URLs pass through; a relative path must stay inside the source root once
@@ -125,7 +131,7 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     ctx.ociLayoutDir = path.join(ctx.workDir, "oci");
     spec.output = { type: "oci-layout", dest: ctx.ociLayoutDir };
   }
-  const options = {
+  const options: RunBuildxOptions = {
     docker: deps.env.BUILDER_DOCKER,
     env: ctx.childEnv,
     caps: await deps.capabilities(),
@@ -134,6 +140,41 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
     secrets: ctx.secrets,
     onCommand: (argv: readonly string[]) => ctx.sink.log("system", `$ ${argv.join(" ")}`),
   };
+  let outcome: BuildxOutcome;
+  let cache: CacheInfo | null;
+  for (let attempt = 1; ; attempt++) {
+    ({ outcome, cache } = await buildOnce(ctx, spec, options));
+    if (outcome.ok || outcome.aborted || !outcome.error?.transient || attempt >= PUSH_ATTEMPTS) break;
+    // The registry failed the push for a moment (GHCR in an incident, a dropped connection):
+    // BuildKit has every layer now, so running the same build again only pushes.
+    const delayMs = computeBackoffMs(attempt, PUSH_RETRY);
+    ctx.sink.log(
+      "system",
+      `push: ${outcome.error.message}; pushing again in ${delayMs} ms (attempt ${attempt + 1} of ${PUSH_ATTEMPTS})`,
+    );
+    try {
+      await sleep(delayMs, undefined, { signal: ctx.signal });
+    } catch {
+      throw new PhaseFailure("CANCELLED", "buildx was stopped");
+    }
+  }
+  if (outcome.aborted) throw new PhaseFailure("CANCELLED", "buildx was stopped");
+  if (!outcome.ok) throw outcomeFailure(outcome, record.platforms);
+  const digest = outcome.metadata?.digest ?? null;
+  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { digest, cache }));
+  ctx.sink.log(
+    "system",
+    `built ${digest ?? "(no digest)"}: ${outcome.steps.cached} of ${outcome.steps.total} steps from cache`,
+  );
+}
+
+/** One `docker buildx build`, through the target's local cache when it has one. */
+async function buildOnce(
+  ctx: BuildContext,
+  spec: Omit<BuildxSpec, "cacheFrom" | "cacheTo">,
+  options: RunBuildxOptions,
+): Promise<{ outcome: BuildxOutcome; cache: CacheInfo | null }> {
+  const { deps, target, record } = ctx;
   let outcome: BuildxOutcome;
   let cache: CacheInfo | null = null;
   if (target.cache.local && !record.params.noCache) {
@@ -156,12 +197,5 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
   } else {
     outcome = await runBuildx(spec, options);
   }
-  if (outcome.aborted) throw new PhaseFailure("CANCELLED", "buildx was stopped");
-  if (!outcome.ok) throw outcomeFailure(outcome, record.platforms);
-  const digest = outcome.metadata?.digest ?? null;
-  ctx.record = await ctx.sink.update((r) => recordOutputs(r, { digest, cache }));
-  ctx.sink.log(
-    "system",
-    `built ${digest ?? "(no digest)"}: ${outcome.steps.cached} of ${outcome.steps.total} steps from cache`,
-  );
+  return { outcome, cache };
 }
