@@ -1,6 +1,7 @@
 // The builder's config file (SPEC §2): sources, registries and targets. JSON, strict
 // (unknown keys are errors naming their JSON path). The committed config.schema.json
 // is generated from this schema (scripts/generate-config-schema.mjs).
+import path from "node:path";
 import { z } from "zod";
 import { targetNameSchema } from "../../../common/build-request.js";
 import {
@@ -136,6 +137,11 @@ export const targetConfigSchema = z.strictObject({
   push: z.boolean().default(true).describe("Push by default (requests may override)."),
 });
 export type TargetConfig = z.infer<typeof targetConfigSchema>;
+
+/** The target's Dockerfile relative to the source root: as configured, else `Dockerfile` in its context. */
+export function targetDockerfile(target: Pick<TargetConfig, "context" | "dockerfile">): string {
+  return target.dockerfile ?? path.posix.join(target.context, "Dockerfile");
+}
 
 export const builderConfigSchema = z
   .strictObject({

@@ -124,6 +124,12 @@ export const targetViewSchema = z.object({
   source: z.string(),
   sourceKind: z.enum(["git", "path"]),
   image: z.string(),
+  context: z.string().describe("The build context, relative to the source root."),
+  dockerfile: z
+    .string()
+    .describe(
+      "The Dockerfile, relative to the source root (an uploaded context holds it at its place in `context`).",
+    ),
   tags: z.array(z.string()),
   platforms: z.array(z.string()),
   buildArgNames: z.array(z.string()),

@@ -2,6 +2,7 @@
 // means and what it says when DIR does not fit the target, a dead loopback URL failing at
 // once while a non-loopback one is waited for (both naming the URL), the real id in the
 // Ctrl-C hint, `list --cursor`, and the time so far of a running build.
+import { execFileSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
@@ -16,6 +17,7 @@ import {
   type BuilderFixture,
   type InProcessBuilder,
 } from "../../helpers/builder-server.js";
+import { waitForEnd } from "../../helpers/builder-api.js";
 import { BUSYBOX } from "../../helpers/stack-env.js";
 import { waitFor } from "../../helpers/wait-for.js";
 import { cli, type CliOptions } from "./trigger-fixture.js";
@@ -81,13 +83,13 @@ describe("--context DIR is the target's build context", () => {
     expect(r.stdout).toMatch(/succeeded/);
   });
 
-  it("says to pass the context directory when given the checkout's root", async () => {
+  it("says to pass the context directory when given the checkout's root, before sending anything", async () => {
+    const before = await workerBuilds();
     const r = await cli(["submit", "worker", "--context", ".", "--no-push", "--json"], opts);
-    expect(r.code).toBe(1);
-    const failed = record(r.stdout);
-    expect(failed.error?.message).toBe(
-      "the uploaded context has no Dockerfile: --context DIR is the build context of worker; the directory sent holds comfyui-worker/Dockerfile, so it is the source's root: pass its comfyui-worker directory instead (e.g. --context ./comfyui-worker)",
-    );
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(ROOT_GIVEN);
+    expect(await workerBuilds()).toBe(before);
   });
 
   it("names the target's context when the directory is something else", async () => {
@@ -95,8 +97,8 @@ describe("--context DIR is the target's build context", () => {
     try {
       await writeFile(path.join(other, "README"), "not a worker\n");
       const r = await cli(["submit", "worker", "--context", other, "--no-push", "--json"], opts);
-      expect(r.code).toBe(1);
-      expect(record(r.stdout).error?.message).toMatch(
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(
         /has no Dockerfile: .*pass the directory that is target worker's build context \("comfyui-worker" in source local\)/,
       );
     } finally {
@@ -104,14 +106,51 @@ describe("--context DIR is the target's build context", () => {
     }
   });
 
+  it("counts a Dockerfile its .dockerignore leaves out as sent (docker sends it anyway)", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "trigger-ignored-"));
+    try {
+      await writeFile(path.join(dir, "Dockerfile"), `FROM ${BUSYBOX()}\nRUN true\n`);
+      await writeFile(path.join(dir, ".dockerignore"), "Dockerfile\n");
+      const r = await cli(["submit", "worker", "--context", dir, "--no-push", "--json"], opts);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("refuses a target whose Dockerfile lies outside its context, saying to build a ref", async () => {
     const r = await cli(["submit", "outside", "--context", "./comfyui-worker", "--no-push", "--json"], opts);
-    expect(r.code).toBe(1);
-    expect(record(r.stdout).error?.message).toMatch(
-      /dockerfile "Dockerfile.app", outside its build context "app", so an uploaded context cannot carry it; build a git ref/,
-    );
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(OUTSIDE);
+  });
+
+  it("the builder says the same to a client that uploads a wrong directory anyway", async () => {
+    const upload = async (target: string, dir: string) => {
+      const res = await fetch(`${builder.url}/v1/builds?target=${target}&push=false`, {
+        method: "POST",
+        headers: { ...builder.api, "content-type": "application/gzip" },
+        body: execFileSync("tar", ["-C", dir, "-czf", "-", "."]),
+      });
+      expect(res.status).toBe(202);
+      return waitForEnd(builder, ((await res.json()) as { id: string }).id);
+    };
+    const root = await upload("worker", checkout);
+    expect(root.status).toBe("failed");
+    expect(root.error?.message).toContain(ROOT_GIVEN);
+    const outside = await upload("outside", path.join(checkout, "comfyui-worker"));
+    expect(outside.error?.message).toMatch(OUTSIDE);
   });
 });
+
+const ROOT_GIVEN =
+  "the uploaded context has no Dockerfile: --context DIR is the build context of worker; the directory sent holds comfyui-worker/Dockerfile, so it is the source's root: pass its comfyui-worker directory instead (e.g. --context ./comfyui-worker)";
+const OUTSIDE =
+  /dockerfile "Dockerfile.app", outside its build context "app", so an uploaded context cannot carry it; build a git ref/;
+
+async function workerBuilds(): Promise<number> {
+  const res = await fetch(`${builder.url}/v1/builds?target=worker&limit=500`, { headers: builder.read });
+  return ((await res.json()) as { builds: unknown[] }).builds.length;
+}
 
 async function closedPort(host: string): Promise<number> {
   const server = createServer();

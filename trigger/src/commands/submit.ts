@@ -1,9 +1,11 @@
 // `comfyume-build submit`: start a build by ref (JSON) or by uploading a directory,
 // then follow it to the end (or print the id with --detach).
 import { randomUUID } from "node:crypto";
-import { stat } from "node:fs/promises";
+import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import type { BuildRequest } from "../../../common/build-request.js";
+import type { ContextFilter } from "../../../common/dockerignore/context-filter.js";
+import { checkUploadedContext, type UploadTarget } from "../../../common/uploaded-context.js";
 import type { SubmitCommand } from "../cli/commands.js";
 import type { PackedContext } from "../context/pack.js";
 import { EXIT, TriggerError, usageError, type ExitCode } from "../errors.js";
@@ -26,6 +28,7 @@ export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promis
     const dir = await resolveContextDir(ctx.cwd, cmd.context);
     const { packContext, resolveContextFilter } = await import("../context/pack.js");
     const filter = await resolveContextFilter(dir);
+    await checkContextFits(ctx, cmd.request.target, dir, filter);
     request = {
       method: "POST",
       path: "/v1/builds",
@@ -88,6 +91,44 @@ async function resolveContextDir(cwd: string, dir: string): Promise<string> {
   if (!st?.isDirectory())
     throw new TriggerError("USAGE", `--context ${JSON.stringify(dir)} is not a directory`);
   return abs;
+}
+
+/**
+ * Refuses a DIR that is not the target's build context before anything is packed or sent
+ * (the builder would refuse it too, but only after the whole upload). A target the
+ * builder does not list, or a builder that does not say where its Dockerfile is, is left
+ * to the builder's own answer.
+ */
+async function checkContextFits(
+  ctx: CommandContext,
+  target: string,
+  dir: string,
+  filter: ContextFilter,
+): Promise<void> {
+  const res = await ctx.client.json({ method: "GET", path: "/v1/targets", what: `reading target ${target}` });
+  const view = uploadTargetOf(res.body, target);
+  if (!view) return;
+  const sent = async (rel: string) =>
+    (filter.alwaysSent.has(rel) || !filter.matcher.excludes(rel)) &&
+    (await lstat(path.join(dir, rel)).then(
+      () => true,
+      () => false,
+    ));
+  const mismatch = await checkUploadedContext(view, sent);
+  if (mismatch) throw usageError(mismatch.message);
+}
+
+function uploadTargetOf(body: unknown, name: string): UploadTarget | undefined {
+  const targets = (body as { targets?: unknown } | null)?.targets;
+  if (!Array.isArray(targets)) return undefined;
+  const t = (targets as Record<string, unknown>[]).find((x) => x?.name === name);
+  if (!t || typeof t.context !== "string" || typeof t.dockerfile !== "string") return undefined;
+  return {
+    name,
+    source: typeof t.source === "string" ? t.source : "?",
+    context: t.context,
+    dockerfile: t.dockerfile,
+  };
 }
 
 /** The fields of an upload as query parameters (`?target=worker&tag=a&tag=b`, SPEC §4). */

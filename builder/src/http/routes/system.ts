@@ -1,7 +1,7 @@
 // /healthz, /readyz, /metrics, /openapi.json and GET /v1/targets.
 import type { Context } from "hono";
 import { effectiveRefGlobs } from "../../jobs/repo-match.js";
-import type { BuilderConfig } from "../../config/builder-config.js";
+import { targetDockerfile, type BuilderConfig } from "../../config/builder-config.js";
 import type { AppDeps, ReadyCheck } from "../deps.js";
 import type { TargetView } from "../schemas.js";
 
@@ -36,6 +36,8 @@ export function buildTargetViews(config: BuilderConfig): TargetView[] {
       source: t.source,
       sourceKind: git ? "git" : "path",
       image: t.image,
+      context: t.context,
+      dockerfile: targetDockerfile(t),
       tags: t.tags,
       platforms: t.platforms,
       buildArgNames: Object.keys(t.buildArgs),

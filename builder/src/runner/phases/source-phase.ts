@@ -7,6 +7,7 @@ import { resolvePathSource } from "../../source/path.js";
 import { resolveContextPaths } from "../../source/context-paths.js";
 import { uploadContextDir } from "../../source/upload-paths.js";
 import { resolveUploadedContextPaths } from "../../source/uploaded-context.js";
+import { targetDockerfile } from "../../config/builder-config.js";
 import type { BuildContext } from "./context.js";
 import { PhaseFailure } from "./phase-failure.js";
 import { resolveSourceToken } from "./secrets.js";
@@ -69,7 +70,7 @@ async function resolveRoot(ctx: BuildContext): Promise<string> {
 export async function runSourcePhase(ctx: BuildContext): Promise<void> {
   const root = await resolveRoot(ctx);
   const { target } = ctx;
-  const dockerfile = target.dockerfile ?? path.posix.join(target.context, "Dockerfile");
+  const dockerfile = targetDockerfile(target);
   // An upload is the target's build context itself, not the source's root.
   const paths =
     ctx.record.source.kind === "upload"
