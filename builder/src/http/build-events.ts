@@ -75,11 +75,19 @@ function statusKey(rec: BuildRecord): string {
   return `${rec.status}/${rec.attempt}`;
 }
 
-/** What one stream has sent: the last log seq, the status and each phase's state. */
-class StreamState {
+/** What one stream has sent: the last log seq, the status and each phase's state. Exported for its tests. */
+export class StreamState {
   last: number;
   status = "";
   readonly phases: SentPhases = new Map();
+  /**
+   * Records are read by the watcher and by the end-of-log check, and each waits for the log
+   * to catch up before it is shown, so an older read can finish last: a requeued build's
+   * attempt-1 "interrupted" would repaint its attempt-2 "queued". Each read takes a ticket;
+   * a record is shown only when no later-read one was shown already.
+   */
+  private reads = 0;
+  private shown = 0;
 
   constructor(private readonly opts: FollowOptions) {
     this.last = opts.afterSeq;
@@ -128,12 +136,25 @@ class StreamState {
     }
   }
 
-  /** A record that may carry news: the log up to now first, then what changed. */
+  /** Call right after reading a record; hand the ticket to show() with it. */
+  readTicket(): number {
+    return ++this.reads;
+  }
+
+  /** The record's phase and status events, then onRecord, unless a record read after it was shown. */
+  show(rec: BuildRecord, ticket: number): void {
+    if (ticket < this.shown || this.opts.signal.aborted) return;
+    this.shown = ticket;
+    this.record(rec);
+    this.opts.onRecord?.(rec);
+  }
+
+  /** A record just read that may carry news: the log up to now first, then what changed. */
   async changed(rec: BuildRecord): Promise<void> {
+    const ticket = this.readTicket();
     if (!this.hasNews(rec)) return;
     await this.catchUp();
-    this.record(rec);
-    if (!this.opts.signal.aborted) this.opts.onRecord?.(rec);
+    this.show(rec, ticket);
   }
 
   private hasNews(rec: BuildRecord): boolean {
@@ -237,10 +258,10 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
       }
       if (signal.aborted) return;
       const settled = await settle(opts);
+      const ticket = state.readTicket();
       // Lines written between the follower's last poll and the terminal record still count.
       await state.catchUp();
-      state.record(settled.build);
-      if (!signal.aborted) opts.onRecord?.(settled.build);
+      state.show(settled.build, ticket);
       if (settled.kind === "ended") {
         emit({ type: "end", build: settled.build });
         return;
