@@ -12,6 +12,11 @@
 FROM docker:26.1.5-cli AS docker-cli
 FROM docker/buildx-bin:0.13.1 AS buildx
 
+# An npm cache to install from (`--build-context npm-cache=$(npm config get cache)/_cacache`):
+# a machine that already ran `npm ci` for this lockfile builds the image without the
+# network. Empty unless given; npm then fills the build's own cache mount as before.
+FROM scratch AS npm-cache
+
 # Production dependencies only; the compiled output is copied next to them.
 FROM node:22-bookworm-slim AS deps
 WORKDIR /app
@@ -19,15 +24,19 @@ COPY package.json package-lock.json ./
 # The optional `npm_ca` build secret (--secret id=npm_ca,src=FILE) adds a CA bundle for
 # builds behind a TLS-intercepting proxy or a private registry; without it nothing changes.
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm_ca \
+    --mount=type=bind,from=npm-cache,target=/npm-seed/_cacache,rw \
     if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi \
- && npm ci --omit=dev --ignore-scripts --no-audit --no-fund
+ && cache=/root/.npm && if [ -n "$(ls -A /npm-seed/_cacache)" ]; then cache=/npm-seed; fi \
+ && npm ci --cache "$cache" --prefer-offline --omit=dev --ignore-scripts --no-audit --no-fund
 
 FROM node:22-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm --mount=type=secret,id=npm_ca \
+    --mount=type=bind,from=npm-cache,target=/npm-seed/_cacache,rw \
     if [ -s /run/secrets/npm_ca ]; then export NODE_EXTRA_CA_CERTS=/run/secrets/npm_ca; fi \
- && npm ci --ignore-scripts --no-audit --no-fund
+ && cache=/root/.npm && if [ -n "$(ls -A /npm-seed/_cacache)" ]; then cache=/npm-seed; fi \
+ && npm ci --cache "$cache" --prefer-offline --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY common ./common
 COPY builder/src ./builder/src

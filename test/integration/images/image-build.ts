@@ -1,6 +1,7 @@
 // Builds this repository's Dockerfiles for real with buildx on the stack's dockerd,
 // swapping the unreachable base images for the stack's stand-ins with named build
 // contexts, so the Dockerfiles are built exactly as committed.
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -83,9 +84,21 @@ export function buildBuilderImage(
       "node:22-bookworm-slim": `docker-image://${mirror}/stand-in/node:22-bookworm-slim`,
       "docker:26.1.5-cli": `docker-image://${mirror}/stand-in/docker-cli:26.1.5`,
       "docker/buildx-bin:0.13.1": `docker-image://${mirror}/stand-in/buildx-bin:0.13.1`,
+      ...npmCacheContext(),
     },
     ...(caBundle ? { secrets: { npm_ca: caBundle } } : {}),
   });
+}
+
+/**
+ * This machine's npm cache (filled by setup's `npm ci` for the same lockfile) as the image's
+ * `npm-cache` context, so its `npm ci` steps install offline: through the proxy in front of
+ * the npm registry they took up to 5 minutes, and once timed out (ETIMEDOUT on typescript).
+ */
+function npmCacheContext(): Record<string, string> {
+  const result = spawnSync("npm", ["config", "get", "cache"], { encoding: "utf8" });
+  const dir = path.join(result.stdout.trim(), "_cacache");
+  return result.status === 0 && existsSync(dir) ? { "npm-cache": dir } : {};
 }
 
 /**
