@@ -7,7 +7,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { run } from "../../../builder/src/process/spawn.js";
 import {
   createBuilderFixture,
@@ -34,8 +34,13 @@ beforeAll(async () => {
     );
   }
 });
+// Builders of one fixture share its data dir as replicas share the SFS: a ready builder left
+// running would claim the next test's build (a classic-store build "succeeded" on the main
+// daemon's replica). Each test's builders are stopped when it ends.
+afterEach(async () => {
+  for (const b of builders.splice(0)) await b.stop();
+});
 afterAll(async () => {
-  for (const b of builders) await b.stop();
   await fx?.cleanup();
   if (tmp) await rm(tmp, { recursive: true, force: true });
 });
