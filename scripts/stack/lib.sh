@@ -31,9 +31,13 @@ pid_alive() {
 # keeps pid files whose numbers the new boot hands to other processes: dockerd refuses to
 # start while its pid file names a live process ("process with PID N is still running"), and
 # its containerd supervisor would adopt (and later kill) whatever owns the old containerd pid.
+# A containerd of ours that outlived its dockerd (it runs in its own session) keeps its pid
+# file, so the new dockerd adopts it instead of starting a second one on the same root.
 clear_stale() {
   rm -f "$1"
-  if [ -n "${2:-}" ]; then rm -f "$2/containerd/containerd.pid"; fi
+  if [ -n "${2:-}" ] && ! pid_alive "$2/containerd/containerd.pid" "$2/containerd/containerd.toml"; then
+    rm -f "$2/containerd/containerd.pid"
+  fi
 }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: retry COMMAND every 0.2 s.

@@ -112,16 +112,27 @@ start_registry() { # name addr auth(yes|no) storage(filesystem|inmemory)
       echo "auth: {htpasswd: {realm: comfyume-stack, path: $STACK_DIR/registry.htpasswd}}"
     fi
   } >"$cfg.new"
-  # A registry started from another config (an older checkout's) is restarted with this one.
-  if pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml" && ! cmp -s "$cfg.new" "$cfg"; then
-    kill "$(cat "$RUN_DIR/registry-$name.pid")"
-    for _ in $(seq 1 50); do pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml" || break; sleep 0.1; done
+  # A registry started from another config (an older checkout's) is restarted with this one,
+  # compared with the copy taken when it started (an older start.sh rewrites $cfg without
+  # restarting anything). So is an in-memory one past 4 GiB: nothing deletes what tests push.
+  local pidfile=$RUN_DIR/registry-$name.pid started=$RUN_DIR/registry-$name.started.yaml rss
+  if pid_alive "$pidfile" "registry-$name.yaml"; then
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$(cat "$pidfile")/status" 2>/dev/null || echo 0)
+    if ! cmp -s "$cfg.new" "$started" || { [ "$storage" = inmemory ] && [ "${rss:-0}" -gt 4194304 ]; }; then
+      echo "stack: restarting registry $name (new config, or ${rss:-0} KiB in memory)" >&2
+      kill "$(cat "$pidfile")" 2>/dev/null || true
+      for _ in $(seq 1 50); do pid_alive "$pidfile" "registry-$name.yaml" || break; sleep 0.1; done
+      if pid_alive "$pidfile" "registry-$name.yaml"; then kill -9 "$(cat "$pidfile")" 2>/dev/null || true; fi
+    fi
   fi
   mv "$cfg.new" "$cfg"
-  if ! pid_alive "$RUN_DIR/registry-$name.pid" "registry-$name.yaml"; then
+  if ! pid_alive "$pidfile" "registry-$name.yaml"; then
+    cp "$cfg" "$started"
     setsid /usr/bin/docker-registry serve "$cfg" >>"$STACK_DIR/registry-$name.log" 2>&1 </dev/null &
-    echo $! >"$RUN_DIR/registry-$name.pid"
+    echo $! >"$pidfile"
   fi
+  # Content of the filesystem store this registry no longer uses.
+  if [ "$storage" = inmemory ]; then rm -rf "${STACK_DIR:?}/registry/$name"; fi
   # An auth registry answers /v2/ with 401, a plain one with 200: either means it is up.
   wait_for 20 "registry $name" sh -c "curl -s -o /dev/null -w '%{http_code}' http://$addr/v2/ | grep -qE '200|401'"
 }

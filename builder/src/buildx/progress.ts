@@ -202,14 +202,15 @@ export interface PushError {
   /** One sentence: what was refused or failed, and what to check. */
   message: string;
   /**
-   * The registry had a bad moment (5xx, 429, 408, a reset or timed-out connection), not a
+   * The registry had a bad moment (5xx, 429, 408, a connection reset, broken or cut short, a
+   * timeout), not a
    * refusal: the same push may well succeed a few seconds later.
    */
   transient: boolean;
 }
 
 const TRANSIENT_PUSH_DETAIL =
-  /: (?:5\d\d|429|408) [A-Z]|\b(?:connection reset by peer|broken pipe|i\/o timeout|unexpected EOF|TLS handshake timeout|connection refused)\b/i;
+  /: (?:5\d\d|429|408) [A-Z]|\b(?:connection reset by peer|broken pipe|i\/o timeout|unexpected EOF|TLS handshake timeout)\b/i;
 
 /**
  * Turns BuildKit's push errors into a sentence that says what to check, e.g.

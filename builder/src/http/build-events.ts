@@ -75,19 +75,47 @@ function statusKey(rec: BuildRecord): string {
   return `${rec.status}/${rec.attempt}`;
 }
 
+const STATUS_RANK: Record<BuildRecord["status"], number> = {
+  queued: 0,
+  running: 1,
+  succeeded: 2,
+  failed: 2,
+  cancelled: 2,
+  interrupted: 2,
+};
+
+/**
+ * How far along a record is; only ever grows over a build's life (store/record-lifecycle.ts):
+ * the attempt (a requeue starts the next one), the status within it (queued, running, ended),
+ * then each phase (pending, running, ended).
+ */
+function recordProgress(rec: BuildRecord): number[] {
+  const phases = rec.phases.reduce(
+    (sum, p) => sum + (p.status === "pending" ? 0 : p.status === "running" ? 1 : 2),
+    0,
+  );
+  return [rec.attempt, STATUS_RANK[rec.status], phases];
+}
+
+function compareProgress(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return 0;
+}
+
 /** What one stream has sent: the last log seq, the status and each phase's state. Exported for its tests. */
 export class StreamState {
   last: number;
   status = "";
   readonly phases: SentPhases = new Map();
   /**
-   * Records are read by the watcher and by the end-of-log check, and each waits for the log
-   * to catch up before it is shown, so an older read can finish last: a requeued build's
-   * attempt-1 "interrupted" would repaint its attempt-2 "queued". Each read takes a ticket;
-   * a record is shown only when no later-read one was shown already.
+   * Records are read by the watcher and by the end-of-log check, concurrently, and each waits
+   * for the log to catch up before it is shown, so an older snapshot can arrive last: a
+   * requeued build's attempt-1 "interrupted" would repaint its attempt-2 "queued". A record
+   * is shown only when it is at least as far along as the last one shown (recordProgress);
+   * between equals, the one read later wins.
    */
   private reads = 0;
-  private shown = 0;
+  private shown: { progress: readonly number[]; ticket: number } | undefined;
 
   constructor(private readonly opts: FollowOptions) {
     this.last = opts.afterSeq;
@@ -141,17 +169,21 @@ export class StreamState {
     return ++this.reads;
   }
 
-  /** The record's phase and status events, then onRecord, unless a record read after it was shown. */
+  /** The record's phase and status events, then onRecord, unless a record further along (or as far, read later) was shown. */
   show(rec: BuildRecord, ticket: number): void {
-    if (ticket < this.shown || this.opts.signal.aborted) return;
-    this.shown = ticket;
+    if (this.opts.signal.aborted) return;
+    const progress = recordProgress(rec);
+    if (this.shown) {
+      const order = compareProgress(progress, this.shown.progress);
+      if (order < 0 || (order === 0 && ticket < this.shown.ticket)) return;
+    }
+    this.shown = { progress, ticket };
     this.record(rec);
     this.opts.onRecord?.(rec);
   }
 
-  /** A record just read that may carry news: the log up to now first, then what changed. */
-  async changed(rec: BuildRecord): Promise<void> {
-    const ticket = this.readTicket();
+  /** A record that may carry news (its read took `ticket`): the log up to now first, then what changed. */
+  async changed(rec: BuildRecord, ticket = this.readTicket()): Promise<void> {
     if (!this.hasNews(rec)) return;
     await this.catchUp();
     this.show(rec, ticket);
@@ -211,9 +243,10 @@ function watchRecord(opts: FollowOptions, state: StreamState): () => void {
       try {
         do {
           again = false;
+          const ticket = state.readTicket(); // before the read: tickets follow when reads began
           const current = rec ?? (await opts.service.get(opts.id));
           rec = undefined;
-          if (current) await state.changed(current);
+          if (current) await state.changed(current, ticket);
         } while (again && !opts.signal.aborted);
       } catch {
         // A failed read only delays an event: the next check, or the end event, reports it.
@@ -241,8 +274,7 @@ export async function followBuild(opts: FollowOptions): Promise<void> {
   // ended build learns what it is before the replayed log.
   state.status = statusKey(first);
   emit({ type: "status", status: first.status, build: first });
-  state.record(first);
-  opts.onRecord?.(first);
+  state.show(first, state.readTicket());
   const heartbeat = setInterval(
     () => emit({ type: "heartbeat", ts: clock().toISOString() }),
     opts.heartbeatMs,

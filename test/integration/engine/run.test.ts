@@ -274,6 +274,30 @@ commandTests:
     }
   });
 
+  it("does not run a --no-cache build again for a registry 500 (it would rebuild in full), and says so", async () => {
+    const proxy = await startFaultProxy(stack().registry);
+    try {
+      await fx.registry(proxy.host);
+      await fx.target("nocache", "RUN echo nocache > /n", {
+        image: `${proxy.host}/engine-${fx.marker}/nocache`,
+      });
+      let heads = 0;
+      proxy.failNext(
+        1,
+        500,
+        (method, p) =>
+          method === "HEAD" && p.endsWith("/manifests/comfyume-builder-staging") && ++heads === 2,
+      );
+      const res = await fx.run(["nocache", "--no-smoke", "--no-cache"]);
+      expect(res.code).toBe(1);
+      expect(res.record!.error!.code).toBe("PUSH_FAILED");
+      expect(res.stderr).toMatch(/not pushing again: this is a --no-cache build/);
+      expect(res.stderr).not.toMatch(/pushing again in/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("does not push again when the registry refuses the credentials", async () => {
     const proxy = await startFaultProxy(stack().registry);
     try {

@@ -97,8 +97,9 @@ export function buildBuilderImage(
  */
 function npmCacheContext(): Record<string, string> {
   const result = spawnSync("npm", ["config", "get", "cache"], { encoding: "utf8" });
+  if (result.status !== 0 || !result.stdout) return {};
   const dir = path.join(result.stdout.trim(), "_cacache");
-  return result.status === 0 && existsSync(dir) ? { "npm-cache": dir } : {};
+  return existsSync(dir) ? { "npm-cache": dir } : {};
 }
 
 /**

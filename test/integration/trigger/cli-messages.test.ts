@@ -44,6 +44,13 @@ async function addPlatformTargets(): Promise<void> {
     image: image("worker"),
     schedule: false,
   };
+  config.targets.custom = {
+    ...quick,
+    context: "svc",
+    dockerfile: "svc/Dockerfile.prod",
+    image: image("custom"),
+    schedule: false,
+  };
   config.targets.outside = {
     ...quick,
     context: "app",
@@ -112,6 +119,18 @@ describe("--context DIR is the target's build context", () => {
       await writeFile(path.join(dir, "Dockerfile"), `FROM ${BUSYBOX()}\nRUN true\n`);
       await writeFile(path.join(dir, ".dockerignore"), "Dockerfile\n");
       const r = await cli(["submit", "worker", "--context", dir, "--no-push", "--json"], opts);
+      expect(r.code, r.stderr).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("sends a Dockerfile of another name its .dockerignore leaves out, as docker build -f does", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "trigger-custom-"));
+    try {
+      await writeFile(path.join(dir, "Dockerfile.prod"), `FROM ${BUSYBOX()}\nRUN true\n`);
+      await writeFile(path.join(dir, ".dockerignore"), "Dockerfile*\n");
+      const r = await cli(["submit", "custom", "--context", dir, "--no-push", "--json"], opts);
       expect(r.code, r.stderr).toBe(0);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -67,6 +67,17 @@ describe("StreamState", () => {
     expect(shown.map((r) => `${r.status}/${r.attempt}`)).toEqual(["interrupted/1", "queued/2"]);
   });
 
+  it("shows a record further along even when its read began first (the end of a build is never dropped)", async () => {
+    const { state, shown, release } = stalledStream();
+    release();
+    const ended = makeBuildRecord({ status: "failed", attempt: 1, phases: interrupted.phases });
+    const running = makeBuildRecord({ status: "running", attempt: 1 });
+    const endTicket = state.readTicket(); // the end-of-log check began its read first...
+    await state.changed(running); // ...a poll that began later, on an older snapshot, was shown first
+    state.show(ended, endTicket);
+    expect(shown.map((r) => r.status)).toEqual(["running", "failed"]);
+  });
+
   it("a ticket taken before a later read's record was shown is stale for the end-of-log path too", async () => {
     const { state, shown, release } = stalledStream();
     const ticket = state.readTicket(); // the end-of-log check read `interrupted` first

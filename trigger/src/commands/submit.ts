@@ -5,7 +5,11 @@ import { lstat, stat } from "node:fs/promises";
 import path from "node:path";
 import type { BuildRequest } from "../../../common/build-request.js";
 import type { ContextFilter } from "../../../common/dockerignore/context-filter.js";
-import { checkUploadedContext, type UploadTarget } from "../../../common/uploaded-context.js";
+import {
+  checkUploadedContext,
+  dockerfileInUpload,
+  type UploadTarget,
+} from "../../../common/uploaded-context.js";
 import type { SubmitCommand } from "../cli/commands.js";
 import type { PackedContext } from "../context/pack.js";
 import { EXIT, TriggerError, usageError, type ExitCode } from "../errors.js";
@@ -27,8 +31,7 @@ export async function runSubmit(cmd: SubmitCommand, ctx: CommandContext): Promis
   if (cmd.context !== undefined) {
     const dir = await resolveContextDir(ctx.cwd, cmd.context);
     const { packContext, resolveContextFilter } = await import("../context/pack.js");
-    const filter = await resolveContextFilter(dir);
-    await checkContextFits(ctx, cmd.request.target, dir, filter);
+    const filter = await checkContextFits(ctx, cmd.request.target, dir, await resolveContextFilter(dir));
     request = {
       method: "POST",
       path: "/v1/builds",
@@ -97,17 +100,22 @@ async function resolveContextDir(cwd: string, dir: string): Promise<string> {
  * Refuses a DIR that is not the target's build context before anything is packed or sent
  * (the builder would refuse it too, but only after the whole upload). A target the
  * builder does not list, or a builder that does not say where its Dockerfile is, is left
- * to the builder's own answer.
+ * to the builder's own answer. Returns the filter to pack with: the target's Dockerfile is
+ * always sent under whatever name it has, as `docker build -f` sends it.
  */
 async function checkContextFits(
   ctx: CommandContext,
   target: string,
   dir: string,
-  filter: ContextFilter,
-): Promise<void> {
+  contextFilter: ContextFilter,
+): Promise<ContextFilter> {
   const res = await ctx.client.json({ method: "GET", path: "/v1/targets", what: `reading target ${target}` });
   const view = uploadTargetOf(res.body, target);
-  if (!view) return;
+  if (!view) return contextFilter;
+  const dockerfile = dockerfileInUpload(view);
+  const filter = dockerfile
+    ? { ...contextFilter, alwaysSent: new Set([...contextFilter.alwaysSent, dockerfile]) }
+    : contextFilter;
   const sent = async (rel: string) =>
     (filter.alwaysSent.has(rel) || !filter.matcher.excludes(rel)) &&
     (await lstat(path.join(dir, rel)).then(
@@ -116,6 +124,7 @@ async function checkContextFits(
     ));
   const mismatch = await checkUploadedContext(view, sent);
   if (mismatch) throw usageError(mismatch.message);
+  return filter;
 }
 
 function uploadTargetOf(body: unknown, name: string): UploadTarget | undefined {

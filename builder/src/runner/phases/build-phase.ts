@@ -145,6 +145,11 @@ export async function runBuildPhase(ctx: BuildContext): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     ({ outcome, cache } = await buildOnce(ctx, spec, options));
     if (outcome.ok || outcome.aborted || !outcome.error?.transient || attempt >= PUSH_ATTEMPTS) break;
+    if (record.params.noCache) {
+      // Without the cache the build would run in full again, not just the push.
+      ctx.sink.log("system", `push: ${outcome.error.message}; not pushing again: this is a --no-cache build`);
+      break;
+    }
     // The registry failed the push for a moment (GHCR in an incident, a dropped connection):
     // BuildKit has every layer now, so running the same build again only pushes.
     const delayMs = computeBackoffMs(attempt, PUSH_RETRY);
