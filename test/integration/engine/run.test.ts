@@ -7,7 +7,7 @@ import { run } from "../../../builder/src/process/spawn.js";
 import { ListObjectsV2Command } from "@aws-sdk/client-s3";
 import { createR2Client } from "../../../builder/src/backup/r2.js";
 import { RegistryClient } from "../../../builder/src/registry/client.js";
-import { startFaultProxy } from "../../helpers/fault-proxy.js";
+import { startFaultProxy, type FaultProxy } from "../../helpers/fault-proxy.js";
 import { startS3rver, type S3rverHandle } from "../../helpers/s3rver.js";
 import { stack } from "../../helpers/stack-env.js";
 import { createEngineFixture, type EngineFixture } from "./engine-fixture.js";
@@ -244,21 +244,8 @@ commandTests:
   it("runs buildx's push again when the registry answers it with a 500, then publishes", async () => {
     // Distribution's filesystem driver does this for real when a tag link is read while it is
     // rewritten; GHCR answers 5xx in incidents. buildx (containerd's pusher) does not retry.
-    const proxy = await startFaultProxy(stack().registry);
-    try {
-      await fx.registry(proxy.host);
-      await fx.target("hiccup", "RUN echo hiccup > /h", {
-        image: `${proxy.host}/engine-${fx.marker}/hiccup`,
-      });
-      // BuildKit's own manifest push retries a 500; the docker driver's second push ("pushing
-      // … with docker", dockerd's containerd pusher) does not: fail that one, the tag's 2nd HEAD.
-      let heads = 0;
-      proxy.failNext(
-        1,
-        500,
-        (method, p) =>
-          method === "HEAD" && p.endsWith("/manifests/comfyume-builder-staging") && ++heads === 2,
-      );
+    await withProxiedTarget("hiccup", "RUN echo hiccup > /h", async (proxy) => {
+      failDockerdPushOnce(proxy);
       const res = await fx.run(["hiccup", "--no-smoke"]);
       expect(res.code, res.stderr).toBe(0);
       expect(proxy.seen).toContainEqual(
@@ -269,57 +256,32 @@ commandTests:
       );
       const tag = `${stack().registry}/engine-${fx.marker}/hiccup:hiccup`;
       expect((await registry().resolveDigest(tag)).digest).toBe(res.record!.digest);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it("does not run a --no-cache build again for a registry 500 (it would rebuild in full), and says so", async () => {
-    const proxy = await startFaultProxy(stack().registry);
-    try {
-      await fx.registry(proxy.host);
-      await fx.target("nocache", "RUN echo nocache > /n", {
-        image: `${proxy.host}/engine-${fx.marker}/nocache`,
-      });
-      let heads = 0;
-      proxy.failNext(
-        1,
-        500,
-        (method, p) =>
-          method === "HEAD" && p.endsWith("/manifests/comfyume-builder-staging") && ++heads === 2,
-      );
+    await withProxiedTarget("nocache", "RUN echo nocache > /n", async (proxy) => {
+      failDockerdPushOnce(proxy);
       const res = await fx.run(["nocache", "--no-smoke", "--no-cache"]);
       expect(res.code).toBe(1);
       expect(res.record!.error!.code).toBe("PUSH_FAILED");
       expect(res.stderr).toMatch(/not pushing again: this is a --no-cache build/);
       expect(res.stderr).not.toMatch(/pushing again in/);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it("does not push again when the registry refuses the credentials", async () => {
-    const proxy = await startFaultProxy(stack().registry);
-    try {
-      await fx.registry(proxy.host);
-      await fx.target("refused", "RUN echo refused > /r", {
-        image: `${proxy.host}/engine-${fx.marker}/refused`,
-      });
+    await withProxiedTarget("refused", "RUN echo refused > /r", async (proxy) => {
       proxy.failNext(100, 403, (_method, p) => p.includes("/manifests/") || p.includes("/blobs/"));
       const res = await fx.run(["refused", "--no-smoke"]);
       expect(res.code).toBe(1);
       expect(res.record!.error!.code).toBe("PUSH_FAILED");
       expect(res.stderr).not.toMatch(/pushing again/);
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 
   it("retries a tag PUT the registry answers with 503, then publishes", async () => {
-    const proxy = await startFaultProxy(stack().registry);
-    try {
-      await fx.registry(proxy.host);
-      await fx.target("flaky", "RUN echo flaky > /f", { image: `${proxy.host}/engine-${fx.marker}/flaky` });
+    await withProxiedTarget("flaky", "RUN echo flaky > /f", async (proxy) => {
       proxy.failNext(1, 503, (method, p) => method === "PUT" && p.endsWith("/manifests/flaky"));
       const res = await fx.run(["flaky", "--no-smoke"]);
       expect(res.code, res.stderr).toBe(0);
@@ -332,8 +294,36 @@ commandTests:
       expect(res.record!.published?.map((p) => p.ref)).toContain(
         `${proxy.host}/engine-${fx.marker}/flaky:flaky`,
       );
-    } finally {
-      await proxy.close();
-    }
+    });
   });
 });
+
+/** A target `name` whose image is pushed through a fault proxy in front of the stack's registry. */
+async function withProxiedTarget(
+  name: string,
+  steps: string,
+  body: (proxy: FaultProxy) => Promise<void>,
+): Promise<void> {
+  const proxy = await startFaultProxy(stack().registry);
+  try {
+    await fx.registry(proxy.host);
+    await fx.target(name, steps, { image: `${proxy.host}/engine-${fx.marker}/${name}` });
+    await body(proxy);
+  } finally {
+    await proxy.close();
+  }
+}
+
+/**
+ * Answers dockerd's push of the staging tag ("pushing … with docker", containerd's pusher,
+ * which does not retry) with one 500: the tag's second HEAD. The first is BuildKit's own
+ * manifest push, which retries a 500 itself.
+ */
+function failDockerdPushOnce(proxy: FaultProxy): void {
+  let heads = 0;
+  proxy.failNext(
+    1,
+    500,
+    (method, p) => method === "HEAD" && p.endsWith("/manifests/comfyume-builder-staging") && ++heads === 2,
+  );
+}

@@ -100,41 +100,29 @@ describe("--context DIR is the target's build context", () => {
   });
 
   it("names the target's context when the directory is something else", async () => {
-    const other = await mkdtemp(path.join(os.tmpdir(), "trigger-other-"));
-    try {
-      await writeFile(path.join(other, "README"), "not a worker\n");
+    await withDir({ README: "not a worker\n" }, async (other) => {
       const r = await cli(["submit", "worker", "--context", other, "--no-push", "--json"], opts);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(
         /has no Dockerfile: .*pass the directory that is target worker's build context \("comfyui-worker" in source local\)/,
       );
-    } finally {
-      await rm(other, { recursive: true, force: true });
-    }
+    });
   });
 
   it("counts a Dockerfile its .dockerignore leaves out as sent (docker sends it anyway)", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "trigger-ignored-"));
-    try {
-      await writeFile(path.join(dir, "Dockerfile"), `FROM ${BUSYBOX()}\nRUN true\n`);
-      await writeFile(path.join(dir, ".dockerignore"), "Dockerfile\n");
+    const files = { Dockerfile: `FROM ${BUSYBOX()}\nRUN true\n`, ".dockerignore": "Dockerfile\n" };
+    await withDir(files, async (dir) => {
       const r = await cli(["submit", "worker", "--context", dir, "--no-push", "--json"], opts);
       expect(r.code, r.stderr).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("sends a Dockerfile of another name its .dockerignore leaves out, as docker build -f does", async () => {
-    const dir = await mkdtemp(path.join(os.tmpdir(), "trigger-custom-"));
-    try {
-      await writeFile(path.join(dir, "Dockerfile.prod"), `FROM ${BUSYBOX()}\nRUN true\n`);
-      await writeFile(path.join(dir, ".dockerignore"), "Dockerfile*\n");
+    const files = { "Dockerfile.prod": `FROM ${BUSYBOX()}\nRUN true\n`, ".dockerignore": "Dockerfile*\n" };
+    await withDir(files, async (dir) => {
       const r = await cli(["submit", "custom", "--context", dir, "--no-push", "--json"], opts);
       expect(r.code, r.stderr).toBe(0);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it("refuses a target whose Dockerfile lies outside its context, saying to build a ref", async () => {
@@ -165,6 +153,17 @@ const ROOT_GIVEN =
   "the uploaded context has no Dockerfile: --context DIR is the build context of worker; the directory sent holds comfyui-worker/Dockerfile, so it is the source's root: pass its comfyui-worker directory instead (e.g. --context ./comfyui-worker)";
 const OUTSIDE =
   /dockerfile "Dockerfile.app", outside its build context "app", so an uploaded context cannot carry it; build a git ref/;
+
+/** A temporary directory holding `files` (name -> content), removed after `body`. */
+async function withDir(files: Record<string, string>, body: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "trigger-dir-"));
+  try {
+    for (const [name, text] of Object.entries(files)) await writeFile(path.join(dir, name), text);
+    await body(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 async function workerBuilds(): Promise<number> {
   const res = await fetch(`${builder.url}/v1/builds?target=worker&limit=500`, { headers: builder.read });

@@ -33,6 +33,16 @@ const END: Record<Exclude<BuildStatus, "queued" | "running">, BuildEnd> = {
   interrupted: { status: "interrupted", code: "INTERRUPTED", message: "lease expired" },
 };
 
+/** Succeeded, failed and cancelled are final: every event is refused. */
+const FINAL = {
+  start: null,
+  succeeded: null,
+  failed: null,
+  cancelled: null,
+  interrupted: null,
+  requeue: null,
+};
+
 // Every (from, event) pair: the status it leads to, or null when it is refused.
 const TABLE: Record<BuildStatus, Record<string, BuildStatus | null>> = {
   queued: {
@@ -59,23 +69,9 @@ const TABLE: Record<BuildStatus, Record<string, BuildStatus | null>> = {
     interrupted: null,
     requeue: "queued",
   },
-  succeeded: {
-    start: null,
-    succeeded: null,
-    failed: null,
-    cancelled: null,
-    interrupted: null,
-    requeue: null,
-  },
-  failed: { start: null, succeeded: null, failed: null, cancelled: null, interrupted: null, requeue: null },
-  cancelled: {
-    start: null,
-    succeeded: null,
-    failed: null,
-    cancelled: null,
-    interrupted: null,
-    requeue: null,
-  },
+  succeeded: FINAL,
+  failed: FINAL,
+  cancelled: FINAL,
 };
 
 function apply(record: BuildRecord, event: string): BuildRecord {
